@@ -1,0 +1,49 @@
+"""Shared fixtures: every test gets its own data directory; fast tests use a fake embedder."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corpus.settings import IndexSettings
+
+
+class HashingEmbedder:
+    """Bag-of-words vectors hashed into 64 dimensions: deterministic, instant, offline."""
+
+    name = "test-hashing-64"
+    dimensions = 64
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        vectors = []
+        for text in texts:
+            vector = [0.0] * self.dimensions
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                bucket = int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimensions
+                vector[bucket] += 1.0
+            norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+            vectors.append([v / norm for v in vector])
+        return vectors
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the index at a temporary directory so no test touches the developer's `data/`."""
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("HCC_DATA_DIR", str(data_dir))
+    yield data_dir
+
+
+@pytest.fixture
+def settings(isolated_data_dir: Path) -> IndexSettings:
+    return IndexSettings(data_dir=isolated_data_dir)
+
+
+@pytest.fixture
+def fake_embedder() -> HashingEmbedder:
+    return HashingEmbedder()
