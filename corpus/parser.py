@@ -74,7 +74,7 @@ def _ends_sentence(text: str) -> bool:
 
 
 def parse_document(text: str, outline: list[Section] | None = None) -> Document:
-    """The structured review. Raises `CorpusError` when the text does not have the review's shape."""
+    """The structured review; `CorpusError` when the text does not have the review's shape."""
     sections = outline if outline is not None else load_outline()
     table_blocks = find_table_blocks(text)
     blocks = _blocks_outside_tables(text, [(b.start, b.end) for b in table_blocks])

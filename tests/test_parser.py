@@ -15,7 +15,9 @@ def document():
 def test_front_matter(document) -> None:
     assert document.title.startswith("Systemic Treatment for Unresectable Hepatocellular")
     assert document.authors.startswith("Xiao-Dong Zhu, Lei Zhao")
-    assert document.abstract.startswith("In recent years, the standard treatment for hepatocellular")
+    assert document.abstract.startswith(
+        "In recent years, the standard treatment for hepatocellular"
+    )
     assert "conversion therapy" in document.keywords
 
 
@@ -45,17 +47,22 @@ def test_page_break_fragments_are_rejoined(document) -> None:
 
 def test_paragraphs_interrupted_by_tables_are_rejoined(document) -> None:
     texts = [p.text for p in document.paragraphs]
-    assert any("may enhance the ORR and reduce the PD rate but lead to more adverse events" in t
-               for t in texts)
-    assert any("presented no statistically significant differences (HRs for sorafenib" in t
-               for t in texts)
+    assert any(
+        "may enhance the ORR and reduce the PD rate but lead to more adverse events" in t
+        for t in texts
+    )
+    assert any(
+        "presented no statistically significant differences (HRs for sorafenib" in t for t in texts
+    )
     assert not any(t.startswith(("Table ", "Notes:", "Abbreviations:")) for t in texts)
 
 
 def test_every_paragraph_ends_a_sentence(document) -> None:
     for paragraph in document.paragraphs:
         assert paragraph.section is not None
-        assert paragraph.text.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻,}{^0123456789–-").endswith((".", ":")), paragraph.text[-60:]
+        assert paragraph.text.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻,}{^0123456789–-").endswith((".", ":")), (
+            paragraph.text[-60:]
+        )
 
 
 def test_paragraph_citations(document) -> None:

@@ -1,0 +1,33 @@
+"""Where the index lives and how Chroma is reached; read from HCC_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The checkout root when installed in development mode, so `make` and the CLI agree on `data/`.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class IndexSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HCC_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "data", description="index and manifest live here"
+    )
+    collection: str = Field(default="hcc_review", min_length=3)  # Chroma needs 3+ characters
+    chroma_mode: Literal["embedded", "http"] = "embedded"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+    max_query_chars: int = Field(default=2000, gt=0)
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "index-manifest.json"
