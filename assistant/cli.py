@@ -1,0 +1,82 @@
+"""The assistant's command line: `python -m assistant <command> ...`.
+
+Each subcommand is a `Command` in `COMMANDS`: its name, help, a function that adds its arguments
+and one that runs it and returns the exit code. A new subcommand (ask, chat, bench) is one more
+entry. Errors a person must fix are raised as the exceptions in `USER_ERRORS` and reported as one
+line on stderr with exit code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.profile import ProfileError, load_profile
+from assistant.rules import RuleDataError, recommend
+from assistant.rules.render import render
+
+USAGE_ERROR = 2
+USER_ERRORS: tuple[type[Exception], ...] = (ProfileError, RuleDataError)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _recommend_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("profile", type=Path, help="patient profile JSON file")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def _run_recommend(args: argparse.Namespace) -> int:
+    profile = load_profile(args.profile)
+    recommendation = recommend(profile)
+    if args.json:
+        payload = {
+            "profile": profile.model_dump(mode="json"),
+            **recommendation.model_dump(mode="json"),
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        print(render(recommendation))
+    return 0
+
+
+COMMANDS: list[Command] = [
+    Command(
+        name="recommend",
+        help="regimen selection for a patient profile, from the rule core",
+        add_arguments=_recommend_arguments,
+        run=_run_recommend,
+    ),
+]
+
+
+def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant",
+        description="Cited decision support for systemic treatment of unresectable HCC.",
+    )
+    subparsers = parser.add_subparsers(dest="command_name", required=True, metavar="COMMAND")
+    for command in commands:
+        subparser = subparsers.add_parser(command.name, help=command.help)
+        command.add_arguments(subparser)
+        subparser.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except USER_ERRORS as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_ERROR
