@@ -51,15 +51,16 @@ def _cmd_build(args: argparse.Namespace, settings: IndexSettings) -> int:
     from corpus.retrieval import review_chunks
     from corpus.store import build
 
-    report = build(review_chunks(), settings, force=args.force)
+    report = build(review_chunks(settings), settings, force=args.force)
     state = f"built ({report.reason})" if report.rebuilt else "already current"
     print(f"Index {state}: {report.chunks} chunks, {report.seconds:.2f} s, {settings.data_dir}")
     return 0
 
 
 def _cmd_search(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from corpus.retrieval import TEXT_KINDS, open_retriever
+    from corpus.retrieval import TEXT_KINDS, open_retriever, validate_query
 
+    validate_query(args.query, settings.max_query_chars)  # before the index is opened or built
     retriever = open_retriever(settings)
     kinds = TEXT_KINDS | {"reference"} if args.references else TEXT_KINDS
     hits = retriever.search(args.query, k=args.k, kinds=kinds)
@@ -137,7 +138,7 @@ def _cmd_bench(args: argparse.Namespace, settings: IndexSettings) -> int:
     from corpus.vocabulary import load_vocabulary
 
     started = time.perf_counter()
-    chunks = review_chunks()
+    chunks = review_chunks(settings)
     parse_seconds = time.perf_counter() - started
     cold = build(chunks, settings, force=True, progress=False)
     warm = build(chunks, settings, progress=False)

@@ -11,11 +11,13 @@ from corpus.chunking import Chunk
 from corpus.vocabulary import Vocabulary, normalize
 
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-# Function words carry no signal for BM25 over ~250 short chunks; clinical words are all kept.
+# Function words, and the words clinicians wrap every question in ("which regimen needs ..."),
+# carry no signal for BM25 over ~200 short chunks; clinical words are all kept.
 STOPWORDS = frozenset(
     """a an and are as at be by can for from has have how i in is it its of on or that the their
     them there these this those to was were what when where which who whom why will with should
-    would could does do did than then so such not no""".split()
+    would could does do did than then so such not no regimen regimens need needs require
+    requires required""".split()
 )
 
 

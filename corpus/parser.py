@@ -20,7 +20,12 @@ from corpus.document import Document, Figure, Paragraph, Reference, Section
 from corpus.errors import CorpusError
 from corpus.paths import DATA_DIR, REVIEW_PATH
 from corpus.references import parse_reference
-from corpus.tables import find_table_blocks, parse_table1, parse_table2, parse_table3
+from corpus.tables import (
+    find_table_blocks,
+    parse_table1,
+    parse_table2,
+    parse_table3,
+)
 
 OUTLINE_PATH = DATA_DIR / "outline.yaml"
 _SENTENCE_END = (".", ":", "?", "!")
@@ -76,11 +81,16 @@ def _ends_sentence(text: str) -> bool:
 def parse_document(text: str, outline: list[Section] | None = None) -> Document:
     """The structured review; `CorpusError` when the text does not have the review's shape."""
     sections = outline if outline is not None else load_outline()
-    table_blocks = find_table_blocks(text)
+    if "\nIntroduction\n" not in text:
+        raise CorpusError("corpus text does not look like the review (no 'Introduction' heading)")
+    try:
+        table_blocks = find_table_blocks(text)
+        tables = (parse_table1(text), parse_table2(text), parse_table3(text))
+    # A damaged file can break a table in ways the parser does not name; all mean the same here.
+    except (ValueError, IndexError, KeyError) as error:  # TableFormatError is a ValueError
+        raise CorpusError(f"corpus tables are not in the review's layout: {error}") from None
     blocks = _blocks_outside_tables(text, [(b.start, b.end) for b in table_blocks])
     headings = {s.heading: s for s in sections}
-    if not blocks or "Introduction" not in (b.text for b in blocks):
-        raise CorpusError("corpus text does not look like the review (no 'Introduction' heading)")
 
     title, authors = blocks[0].text, blocks[1].text
     abstract = next((b.text for b in blocks if b.text.startswith("Abstract:")), "")
@@ -144,9 +154,9 @@ def parse_document(text: str, outline: list[Section] | None = None) -> Document:
         paragraphs=tuple(paragraphs),
         figures=tuple(figures),
         table_blocks=tuple(table_blocks),
-        table1=tuple(parse_table1(text)),
-        table2=tuple(parse_table2(text)),
-        table3=tuple(parse_table3(text)),
+        table1=tuple(tables[0]),
+        table2=tuple(tables[1]),
+        table3=tuple(tables[2]),
         references=references,
     )
 

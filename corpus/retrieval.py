@@ -33,6 +33,20 @@ LEXICAL_WEIGHT = 1.0
 TEXT_KINDS = frozenset({"abstract", "paragraph", "table", "figure"})
 
 
+def validate_query(query: object, max_chars: int) -> str:
+    """The query with its whitespace collapsed, or a `QueryError` saying what is wrong."""
+    if not isinstance(query, str):
+        raise QueryError("the query must be text")
+    cleaned = " ".join(query.split())
+    if not cleaned:
+        raise QueryError("the query is empty")
+    if len(cleaned) > max_chars:
+        raise QueryError(
+            f"the query is {len(cleaned):,} characters long; the limit is {max_chars:,}"
+        )
+    return cleaned
+
+
 @dataclass(frozen=True)
 class SearchHit:
     chunk: Chunk
@@ -57,17 +71,7 @@ class HybridRetriever:
         return self._by_id[chunk_id]
 
     def validate(self, query: object) -> str:
-        if not isinstance(query, str):
-            raise QueryError("the query must be text")
-        cleaned = " ".join(query.split())
-        if not cleaned:
-            raise QueryError("the query is empty")
-        if len(cleaned) > self.settings.max_query_chars:
-            raise QueryError(
-                f"the query is {len(cleaned):,} characters long; "
-                f"the limit is {self.settings.max_query_chars:,}"
-            )
-        return cleaned
+        return validate_query(query, self.settings.max_query_chars)
 
     def dense_ranking(self, query: str, kinds: Kinds[str]) -> list[str]:
         vector = self.embedder([self.vocabulary.expand(query)])
@@ -106,8 +110,10 @@ class HybridRetriever:
         ]
 
 
-def review_chunks() -> list[Chunk]:
-    return chunk_document(load_document(), find_trials)
+def review_chunks(settings: IndexSettings | None = None) -> list[Chunk]:
+    """The chunks of the configured corpus file (the shipped review unless overridden)."""
+    path = settings.corpus_path if settings else IndexSettings().corpus_path
+    return chunk_document(load_document(path), find_trials)
 
 
 def ensure_index(
@@ -117,7 +123,7 @@ def ensure_index(
     embedder: Embedder | None = None,
 ) -> BuildReport:
     """Build the index if it is missing, stale or unreadable, saying why on stderr."""
-    chunks = review_chunks() if chunks is None else chunks
+    chunks = review_chunks(settings) if chunks is None else chunks
     report = build(chunks, settings, progress=progress, embedder=embedder)
     if report.rebuilt:
         print(
@@ -134,6 +140,6 @@ def open_retriever(
     """A ready retriever over the shipped review, building the index on first use."""
     settings = settings or IndexSettings()
     embedder = embedder or MiniLMEmbedder()
-    chunks = review_chunks()
+    chunks = review_chunks(settings)
     ensure_index(settings, chunks, progress=progress, embedder=embedder)
     return HybridRetriever(chunks, open_collection(settings), load_vocabulary(), settings, embedder)

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from corpus.paths import REVIEW_PATH
+
 # The checkout root when installed in development mode, so `make` and the CLI agree on `data/`.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,6 +20,7 @@ class IndexSettings(BaseSettings):
     data_dir: Path = Field(
         default=PROJECT_ROOT / "data", description="index and manifest live here"
     )
+    corpus_path: Path = Field(default=REVIEW_PATH, description="the review's plain text")
     collection: str = Field(default="hcc_review", min_length=3)  # Chroma needs 3+ characters
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_host: str = "127.0.0.1"
