@@ -15,12 +15,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.backends import BackendError
+from assistant.cli_ask import (
+    add_ask_arguments,
+    add_backend_argument,
+    add_bench_arguments,
+    run_ask,
+    run_bench,
+    run_chat,
+)
 from assistant.profile import ProfileError, load_profile
 from assistant.rules import RuleDataError, recommend
 from assistant.rules.render import render
+from corpus.errors import CorpusError, IndexUnavailable
 
 USAGE_ERROR = 2
-USER_ERRORS: tuple[type[Exception], ...] = (ProfileError, RuleDataError)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    ProfileError,
+    RuleDataError,
+    BackendError,
+    CorpusError,
+    IndexUnavailable,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,24 @@ COMMANDS: list[Command] = [
         help="regimen selection for a patient profile, from the rule core",
         add_arguments=_recommend_arguments,
         run=_run_recommend,
+    ),
+    Command(
+        name="ask",
+        help="answer one question (or a JSONL batch) with citations",
+        add_arguments=add_ask_arguments,
+        run=run_ask,
+    ),
+    Command(
+        name="chat",
+        help="interactive conversation; follow-ups keep the patient profile",
+        add_arguments=add_backend_argument,
+        run=run_chat,
+    ),
+    Command(
+        name="bench",
+        help="cold start and warm per-answer latency p50/p95 over a fixed question set",
+        add_arguments=add_bench_arguments,
+        run=run_bench,
     ),
 ]
 

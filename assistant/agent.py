@@ -1,0 +1,178 @@
+"""The assistant: a LangChain tool-calling agent over the review, behind one `ask` call.
+
+One agent graph (create_agent) per Assistant, with an in-memory checkpointer so follow-up
+questions in the same thread keep the patient profile. The result is the contract's
+`AnswerResult`, built from what the tools returned in this turn, never from the model's say-so.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from langchain.agents import create_agent
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.errors import GraphRecursionError
+
+from assistant.backends import make_model
+from assistant.planner import PlannerChatModel
+from assistant.planner.state import last_human_index, profile_block, text_of
+from assistant.profile import PatientProfile
+from assistant.prompts import REFUSAL_EMPTY, SYSTEM_PROMPT, UNGROUNDED_REPLACED
+from assistant.result import AnswerResult, AvoidEntry, GuardrailResult, ToolTrace
+from assistant.settings import AssistantSettings
+from assistant.sources import Citation, merge
+from assistant.tools import ToolDeps, build_tools
+
+CHOICE_TOOLS = ("select_regimens", "locoregional_options")
+
+
+def check_question(question: object, max_chars: int) -> str | None:
+    """Why a question cannot be asked at all (empty, oversized, not text), or None."""
+    if not isinstance(question, str):
+        return "The question must be text."
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError:
+        return "The question is not valid UTF-8 text."
+    if not question.strip():
+        return REFUSAL_EMPTY
+    if len(question) > max_chars:
+        return (
+            f"The question is {len(question):,} characters long; the limit is {max_chars:,}. "
+            "Please shorten it to the clinical question and the patient's key facts."
+        )
+    return None
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: AssistantSettings | None = None,
+        model: BaseChatModel | None = None,
+        deps: ToolDeps | None = None,
+    ) -> None:
+        self.settings = settings or AssistantSettings()
+        self.deps = deps or ToolDeps(settings=self.settings)
+        self.model = model or make_model(self.settings)
+        self.is_planner = isinstance(self.model, PlannerChatModel)
+        self.backend = (
+            "planner"
+            if self.is_planner
+            else (self.settings.backend if model is None else type(model).__name__)
+        )
+        self.graph = create_agent(
+            self.model,
+            build_tools(self.deps),
+            system_prompt=SYSTEM_PROMPT,
+            checkpointer=InMemorySaver(),
+        )
+        self._fallback: Assistant | None = None
+
+    @staticmethod
+    def new_thread() -> str:
+        return uuid.uuid4().hex
+
+    def ask(
+        self,
+        question: str,
+        thread_id: str | None = None,
+        profile: PatientProfile | dict[str, Any] | None = None,
+        id: str | None = None,
+    ) -> AnswerResult:
+        started = time.perf_counter()
+        problem = check_question(question, self.settings.max_question_chars)
+        if problem:
+            return AnswerResult.refusal(problem, question="", id=id)
+        if isinstance(profile, PatientProfile):
+            profile = profile.model_dump(mode="json", exclude_defaults=True)
+        content = question + (profile_block(profile) if profile else "")
+        config: RunnableConfig = {
+            "configurable": {"thread_id": thread_id or self.new_thread()},
+            "recursion_limit": 2 * self.settings.max_tool_rounds + 2,
+        }
+        try:
+            state = self.graph.invoke(cast(Any, {"messages": [HumanMessage(content)]}), config)
+        except GraphRecursionError:
+            return AnswerResult.refusal(
+                f"The {self.backend} model did not finish within "
+                f"{self.settings.max_tool_rounds} tool rounds; no answer is shown.",
+                question=question,
+                id=id,
+            )
+        result = self._result(state["messages"], question, id)
+        if not self.is_planner and not result.refused and not any(t.ok for t in result.trace):
+            result = self._grounded_instead(question, profile, id)
+        result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        return result
+
+    def _grounded_instead(
+        self, question: str, profile: dict[str, Any] | None, id: str | None
+    ) -> AnswerResult:
+        """An LLM answered without tool results: show the planner's grounded answer instead."""
+        if self._fallback is None:
+            self._fallback = Assistant(self.settings, PlannerChatModel(), self.deps)
+        result = self._fallback.ask(question, profile=profile, id=id)
+        result.backend = f"{self.backend} (replaced by planner)"
+        result.guardrails.append(
+            GuardrailResult(check="grounding", passed=False, detail=UNGROUNDED_REPLACED)
+        )
+        return result
+
+    def _result(
+        self, messages: Sequence[BaseMessage], question: str, id: str | None
+    ) -> AnswerResult:
+        turn = messages[last_human_index(messages) + 1 :]
+        final = next((m for m in reversed(turn) if isinstance(m, AIMessage)), AIMessage(content=""))
+        metadata = final.response_metadata or {}
+        calls = {c["id"]: c for m in turn if isinstance(m, AIMessage) for c in m.tool_calls}
+        outputs = [m for m in turn if isinstance(m, ToolMessage)]
+        artifacts = [m.artifact for m in outputs if isinstance(m.artifact, dict)]
+        trace = [_trace(calls.get(m.tool_call_id, {}), m) for m in outputs]
+        answer = text_of(final)
+        chosen = [a for a in artifacts if a.get("tool") in CHOICE_TOOLS]
+        citations = merge(Citation(**c) for a in artifacts for c in a.get("citations", []))
+        if not self.is_planner:  # keep what the model's answer actually cites
+            citations = [c for c in citations if c.trial is None or c.trial in answer]
+        profiles = [a["profile"] for a in artifacts if "profile" in a]
+        return AnswerResult(
+            id=id,
+            question=question,
+            answer=answer,
+            refused=bool(metadata.get("refused", False)),
+            refusal_reason=metadata.get("refusal_reason"),
+            intent=metadata.get("intent") or _intent_from_tools(artifacts),
+            recommended=[o["name"] for a in chosen for o in a["recommended"]],
+            recommended_ids=[o["regimen"] for a in chosen for o in a["recommended"]],
+            avoid=[
+                AvoidEntry(regimen=o["name"], reason=o["reason"])
+                for a in chosen
+                for o in a["avoid"]
+            ],
+            citations=citations,
+            profile=profiles[-1] if profiles else dict(metadata.get("profile") or {}),
+            rules_fired=list(dict.fromkeys(r for a in artifacts for r in a.get("rules_fired", []))),
+            trace=trace,
+            backend=self.backend,
+        )
+
+
+def _trace(call: Mapping[str, Any], message: ToolMessage) -> ToolTrace:
+    ok = message.status != "error" and isinstance(message.artifact, dict)
+    summary = text_of(message).splitlines()[0][:200] if text_of(message) else ""
+    return ToolTrace(
+        tool=message.name or call.get("name", "?"),
+        args=call.get("args", {}),
+        ok=ok,
+        summary=summary,
+    )
+
+
+def _intent_from_tools(artifacts: list[dict[str, Any]]) -> str | None:
+    tools = [a.get("tool") for a in artifacts]
+    return str(tools[0]) if tools else None

@@ -1,0 +1,190 @@
+"""`ask`, `chat` and `bench`: questions in plain language, answered with citations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from assistant.agent import Assistant, check_question
+from assistant.profile import ProfileError, load_profile, parse_profile
+from assistant.result import AnswerResult
+from assistant.settings import AssistantSettings
+
+BENCH_QUESTIONS = (
+    "What was the PD rate in LEAP-002?",
+    "ORR of nivo ipi in CheckMate 9DW?",
+    "Which first-line combination has the lowest PD rate?",
+    "Which regimen has the fewest grade 3 TRAEs?",
+    "Child-Pugh A, ECOG 0, untreated varices, hoping for resection: which first-line regimen?",
+    "CP-A5, ECOG 1, no varices on EGD, long-term control: first-line options?",
+    "s/p liver transplant, Child-Pugh A, ECOG 0: which first-line systemic therapy?",
+    "Next line after atezolizumab plus bevacizumab?",
+    "Progressed on lenvatinib, ECOG 1, Child-Pugh A: second-line options?",
+    "Beyond up-to-7 with main PVTT: TACE or HAIC?",
+    "What does the review say about anti-drug antibodies to atezolizumab?",
+    "Which regimen needs an EGD before starting?",
+)
+
+
+def add_ask_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("question", nargs="?", help="the question, in plain clinical language")
+    parser.add_argument("--json", action="store_true", help="print the contract's JSON object")
+    parser.add_argument("--profile", type=Path, help="patient profile JSON file sent with it")
+    parser.add_argument("--backend", choices=("planner", "ollama", "openai"), help="model backend")
+    parser.add_argument("--batch", type=Path, help='JSONL file: one {"id", "question"} per line')
+
+
+def add_backend_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("planner", "ollama", "openai"), help="model backend")
+
+
+def _assistant(args: argparse.Namespace) -> Assistant:
+    settings = AssistantSettings()
+    if getattr(args, "backend", None):
+        settings = settings.model_copy(update={"backend": args.backend})
+    return Assistant(settings)
+
+
+def readable(result: AnswerResult) -> str:
+    if result.refused:
+        return f"Not answered: {result.refusal_reason}"
+    return result.answer
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    if args.batch:
+        return run_batch(args)
+    if args.question is None:
+        raise ProfileError("ask needs a question (or --batch FILE)")
+    problem = check_question(args.question, AssistantSettings().max_question_chars)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    profile = load_profile(args.profile) if args.profile else None
+    result = _assistant(args).ask(args.question, profile=profile)
+    print(result.model_dump_json(indent=2) if args.json else readable(result))
+    return 0
+
+
+def _batch_lines(path: Path) -> Iterator[tuple[int, str | None, str | None]]:
+    """(line number, decoded line or None, decoding problem or None) for each non-blank line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ProfileError(f"cannot read batch file {path}: {error.strerror}") from None
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, line.decode("utf-8"), None
+        except UnicodeDecodeError:
+            yield number, None, "the line is not valid UTF-8"
+
+
+def _batch_item(line: str) -> tuple[dict[str, Any], str | None]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {}, f"the line is not valid JSON ({error.msg})"
+    if not isinstance(item, dict):
+        return {}, "each line must be a JSON object with a question"
+    if not isinstance(item.get("question"), str):
+        return item, "the line has no question (a string)"
+    return item, None
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    threads: dict[str, str] = {}
+    for number, line, problem in _batch_lines(args.batch):
+        item, problem = _batch_item(line) if line is not None else ({}, problem)
+        item_id = str(item.get("id", number))
+        if problem is None and item.get("profile") is not None:
+            try:
+                profile = parse_profile(item["profile"])
+            except ProfileError as error:
+                problem = str(error)
+        else:
+            profile = None
+        if problem:
+            result = AnswerResult.refusal(f"line {number}: {problem}", id=item_id)
+        else:
+            thread = item.get("thread")
+            thread_id = threads.setdefault(str(thread), assistant.new_thread()) if thread else None
+            result = assistant.ask(
+                item["question"], thread_id=thread_id, profile=profile, id=item_id
+            )
+        print(result.model_dump_json(), flush=True)
+    return 0
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    thread = assistant.new_thread()
+    print(
+        "HCC systemic-therapy assistant. Ask a question; follow-ups keep the patient.\n"
+        "Commands: /new (new patient), /profile, /quit. Example: Child-Pugh A, ECOG 0, "
+        "untreated varices, hoping for resection: which first-line regimen?"
+    )
+    profile: dict[str, Any] = {}
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if question in ("/quit", "/exit"):
+            return 0
+        if question == "/new":
+            thread, profile = assistant.new_thread(), {}
+            print("New patient: the profile is cleared.")
+            continue
+        if question == "/profile":
+            print(json.dumps(profile, indent=2) if profile else "No patient details yet.")
+            continue
+        if not question:
+            continue
+        result = assistant.ask(question, thread_id=thread)
+        profile = result.profile or profile
+        print("\n" + readable(result))
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    command = [sys.executable, "-m", "assistant", "ask", "--json", BENCH_QUESTIONS[0]]
+    begin = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    cold = time.perf_counter() - begin
+    assistant = _assistant(args)
+    for question in BENCH_QUESTIONS:  # warm-up: imports, caches, the embedding model
+        assistant.ask(question)
+    timings = []
+    for _ in range(args.repeat):
+        for question in BENCH_QUESTIONS:
+            started = time.perf_counter()
+            assistant.ask(question)
+            timings.append((time.perf_counter() - started) * 1000)
+    print(f"backend: {assistant.backend}")
+    print(f"cold start (new process, first answer): {cold:.2f} s")
+    print(
+        f"warm answers: {len(timings)} over {len(BENCH_QUESTIONS)} questions: "
+        f"p50 {statistics.median(timings):.0f} ms, p95 {_percentile(timings, 0.95):.0f} ms, "
+        f"max {max(timings):.0f} ms (target p95 < 300 ms)"
+    )
+    return 0
+
+
+def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    add_backend_argument(parser)
+    parser.add_argument("--repeat", type=int, default=5, help="timed rounds over the questions")

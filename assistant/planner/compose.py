@@ -1,0 +1,304 @@
+"""Compose the planner's answer from tool results only: short, clinical, cited inline.
+
+Every number and name in the answer is copied from a tool artifact (the rule core's output, the
+trial records, or a passage of the review); inline citations read "[IMbrave150; refs 19–21]" and
+the answer ends with the references it used and the decision-support disclaimer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from assistant.planner.intent import Intent, Plan
+from assistant.prompts import DISCLAIMER, REFUSAL_IMPOSSIBLE_PROFILE, REFUSAL_NOT_COVERED
+from assistant.sources import reference_line
+
+METRIC_LABELS = {
+    "mOS": "median OS",
+    "OS_HR": "OS HR",
+    "mPFS": "median PFS",
+    "PFS_HR": "PFS HR",
+    "ORR": "ORR",
+    "DCR": "DCR",
+    "PD_rate": "PD rate",
+    "grade3_TRAE": "grade ≥3 TRAEs",
+    "grade3_TEAE": "grade ≥3 TEAEs",
+    "n": "patients",
+    "dose": "dose",
+    "treatment_related_death": "treatment-related deaths",
+    "high_dose_steroids": "high-dose steroids",
+    "ADA_rate": "anti-drug antibodies",
+}
+KEY_METRICS = ("mOS", "OS_HR", "ORR", "PD_rate", "grade3_TRAE")
+DETAILED_OPTIONS = 5  # options shown with rationale and figures; the rest are listed briefly
+MAX_PASSAGE_CHARS = 600
+
+
+def refs_text(refs: Iterable[int]) -> str:
+    """ "ref 24", "refs 19–21", "refs 2, 9, 10, 14, 19–21"."""
+    numbers = sorted(set(refs))
+    if not numbers:
+        return ""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts = [f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs]
+    return ("ref " if len(numbers) == 1 else "refs ") + ", ".join(parts)
+
+
+class Composer:
+    """Accumulates the answer's sections and the references they cite."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.cited: set[int] = set()
+
+    def cite(self, names: Iterable[str], refs: Iterable[int]) -> str:
+        refs = list(refs)
+        self.cited.update(refs)
+        label = "; ".join(filter(None, [", ".join(dict.fromkeys(names)), refs_text(refs)]))
+        return f"[{label}]" if label else ""
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def finish(self, disclaimer: bool = True) -> str:
+        body = list(self.lines)
+        if self.cited:
+            body += ["", "**References**"]
+            body += [_short(reference_line(n)) for n in sorted(self.cited)]
+        if disclaimer:
+            body += ["", DISCLAIMER]
+        return "\n".join(body).strip()
+
+
+def _short(line: str, limit: int = 160) -> str:
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def figure_text(text: str, unit: str | None) -> str:
+    if not unit or text.endswith(unit) or unit == "patients" or not text[-1:].isdigit():
+        return text
+    return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+
+def _key_figures(figures: list[dict[str, Any]]) -> str:
+    chosen: dict[str, dict[str, Any]] = {}
+    for figure in figures:
+        metric = figure["metric"]
+        if not figure.get("found") or metric not in KEY_METRICS or figure.get("population"):
+            continue
+        if metric not in chosen or figure.get("source") == "Table 1":
+            chosen[metric] = figure
+    parts = []
+    for metric in KEY_METRICS:
+        if metric in chosen:
+            figure = chosen[metric]
+            versus = f" vs {figure['versus']}" if figure.get("versus") else ""
+            printed = figure_text(figure["text"], figure.get("unit"))
+            label = "" if printed.startswith("HR") else f"{METRIC_LABELS[metric]} "
+            parts.append(f"{label}{printed}{versus}")
+    sources = sorted({chosen[m].get("source") or "" for m in chosen} - {""})
+    return f"{'; '.join(parts)} ({', '.join(sources)})" if parts else ""
+
+
+def _trial_names(trials: list[dict[str, Any]]) -> list[str]:
+    return [t["name"] for t in trials]
+
+
+def compose_selection(composer: Composer, data: dict[str, Any], profile_line: str) -> None:
+    setting = "Later-line" if data["setting"] == "later_line" else "First-line"
+    composer.add(f"**{setting} options for this patient** ({profile_line})", "")
+    if data.get("outside_review"):
+        composer.add(f"**Outside the review:** {data['outside_review']}", "")
+    for option in data["recommended"][:DETAILED_OPTIONS]:
+        figures = _key_figures(option.get("key_figures", []))
+        cite = composer.cite(_trial_names(option["trials"]), option["refs"])
+        composer.add(
+            f"{option['rank']}. **{option['name']}** ({option['certainty']}): "
+            f"{' '.join(option['rationale'])} {cite}"
+            + (f"\n   Key figures: {figures}." if figures else "")
+        )
+    rest = data["recommended"][DETAILED_OPTIONS:]
+    if rest:
+        listed = [
+            f"{o['rank']}. {o['name']} ({o['certainty']}) "
+            f"{composer.cite(_trial_names(o['trials']), o['refs'])}"
+            for o in rest
+        ]
+        composer.add(f"Also supported, lower in the ranking: {'; '.join(listed)}.")
+    if not data["recommended"] and not data.get("outside_review"):
+        composer.add("The review supports no systemic option for this profile.")
+    if data.get("avoid"):
+        composer.add("", "**Avoid**")
+        for entry in data["avoid"]:
+            cite = composer.cite(_trial_names(entry.get("trials", [])), entry.get("refs", []))
+            composer.add(f"- **{entry['name']}**: {entry['reason']} {cite}")
+    if data.get("checks"):
+        composer.add("", "**Before starting**")
+        for check in data["checks"]:
+            composer.add(f"- {check['text']} {composer.cite([], check.get('refs', []))}".rstrip())
+    notes = list(
+        {n["text"]: n for n in [*data.get("regional_notes", []), *data.get("notes", [])]}.values()
+    )
+    if notes:
+        composer.add("", "**Notes**")
+        for note in notes:
+            composer.add(f"- {note['text']} {composer.cite([], note.get('refs', []))}".rstrip())
+    if data.get("rules_fired"):
+        composer.add("", f"_Rules applied: {', '.join(data['rules_fired'])}._")
+
+
+def compose_resectability(composer: Composer, data: dict[str, Any]) -> None:
+    composer.add("", "**Potential resectability (criteria from the review)**")
+    for result in data["criteria_sets"]:
+        cite = composer.cite(_trial_names(result.get("trials", [])), result.get("refs", []))
+        composer.add(
+            f"- {result['name']}: overall **{result['overall'].replace('_', ' ')}** "
+            f"({result['applicability']}) {cite}"
+        )
+        for criterion in result["criteria"]:
+            composer.add(f"  - {criterion['text']}: {criterion['status'].replace('_', ' ')}")
+        figures = [f for f in result.get("key_figures", []) if f.get("found")]
+        for figure in figures[:2]:
+            arm = f" ({figure['arm_label']})" if figure.get("arm_label") else ""
+            composer.add(
+                f"  - {METRIC_LABELS.get(figure['metric'], figure['metric'])}{arm}: "
+                f"{figure_text(figure['text'], figure.get('unit'))}"
+            )
+    for note in data.get("notes", []):
+        composer.add(f"- {note['text']} {composer.cite([], note.get('refs', []))}".rstrip())
+
+
+def compose_locoregional(composer: Composer, data: dict[str, Any]) -> None:
+    composer.add("", "**Locoregional options**")
+    if data.get("outside_review"):
+        composer.add(data["outside_review"])
+    for option in data["options"]:
+        cite = composer.cite(_trial_names(option["trials"]), option["refs"])
+        composer.add(
+            f"{option['rank']}. **{option['name']}** ({option['certainty']}): "
+            f"{' '.join(option['rationale'])} {cite}"
+        )
+    for entry in data.get("avoid", []):
+        composer.add(
+            f"- Avoid **{entry['name']}**: {entry['reason']} "
+            f"{composer.cite(_trial_names(entry.get('trials', [])), entry.get('refs', []))}"
+        )
+    for note in data.get("notes", []):
+        composer.add(f"- {note['text']} {composer.cite([], note.get('refs', []))}".rstrip())
+
+
+def _row_text(row: dict[str, Any]) -> str:
+    who = row["arm"] or "overall"
+    if row.get("population"):
+        who += f", {row['population']}"
+    versus = f" vs {row['versus']}" if row.get("versus") else ""
+    where = (
+        "Table 1"
+        if row["source"] == "table1"
+        else "Table 2"
+        if row["source"] == "table2"
+        else row["source"].split(" > ")[-1]
+    )
+    return (
+        f"{METRIC_LABELS.get(row['metric'], row['metric'])} {figure_text(row['text'], row['unit'])}"
+        f" ({who}{versus}; {where})"
+    )
+
+
+def compose_trial_facts(composer: Composer, artifact: dict[str, Any]) -> None:
+    by_trial: dict[str, list[dict[str, Any]]] = {}
+    for row in artifact["results"]:
+        by_trial.setdefault(row["trial_id"], []).append(row)
+    citations = {c["trial_id"]: c for c in artifact["citations"]}
+    metric = artifact.get("metric")
+    for trial_id in artifact["trials"]:
+        citation = citations.get(trial_id, {})
+        name = citation.get("trial") or trial_id
+        rows = by_trial.get(trial_id, [])
+        cite = composer.cite([name], citation.get("refs", []))
+        if not rows:
+            wanted = METRIC_LABELS.get(metric or "", metric or "figures")
+            composer.add(f"- **{name}**: the review reports no {wanted} for this trial {cite}")
+            continue
+        shown = rows if metric else [r for r in rows if r["source"] == "table1"] or rows[:8]
+        composer.add(f"- **{name}** {cite}: " + "; ".join(_row_text(r) for r in shown) + ".")
+        notes = {r["note"] for r in shown if r.get("note")}
+        composer.add(*[f"  - Note: {n}" for n in sorted(notes)])
+
+
+def compose_comparison(composer: Composer, artifact: dict[str, Any]) -> None:
+    label = METRIC_LABELS.get(artifact["metric"], artifact["metric"])
+    direction = "lowest first" if artifact["order"] == "ascending" else "highest first"
+    composer.add(f"First-line combination arms of Table 1 ranked by {label} ({direction}):")
+    for n, row in enumerate(artifact["results"], start=1):
+        cite = composer.cite([row["trial"]], row["refs"])
+        composer.add(
+            f"{n}. {row['arm']} ({row['trial']}): {figure_text(row['text'], row['unit'])} {cite}"
+        )
+    for row in artifact.get("not_reported", []):
+        composer.add(f"- Not reported: {row['arm']} ({row['trial']}): {row['text']}")
+    if artifact["metric"] == "grade3_TRAE":
+        composer.add(
+            "- NCT04560894 reports grade ≥3 TEAEs, not TRAEs (Table 1 note), "
+            "so it is not ranked here."
+        )
+
+
+def compose_passages(composer: Composer, artifact: dict[str, Any], limit: int = 3) -> None:
+    hits = artifact["hits"][:limit]
+    if not hits:
+        composer.add(REFUSAL_NOT_COVERED)
+        return
+    composer.add("What the review says:")
+    for hit in hits:
+        text = " ".join(hit["text"].split())
+        if len(text) > MAX_PASSAGE_CHARS:
+            text = text[: MAX_PASSAGE_CHARS - 1].rsplit(" ", 1)[0] + " …"
+        cite = composer.cite(hit.get("trial_names", []), hit["refs"])
+        composer.add("", f"> {text}", f"— *{hit['section']}* (`{hit['id']}`) {cite}".rstrip())
+
+
+def profile_summary(profile: dict[str, Any]) -> str:
+    if not profile:
+        return "no patient details given"
+    parts = []
+    for key, value in profile.items():
+        if key == "tumour" and isinstance(value, dict):
+            parts += [f"{k.replace('_', ' ')} {v}" for k, v in value.items()]
+        elif key != "label":
+            shown = ", ".join(value) if isinstance(value, list) else value
+            parts.append(f"{key.replace('_', ' ')} {shown}")
+    return "; ".join(parts)
+
+
+def compose(plan: Plan, artifacts: list[dict[str, Any]]) -> tuple[str, bool, str | None]:
+    """(answer markdown, refused, refusal reason) for a plan and its tools' artifacts."""
+    if plan.intent is Intent.IMPOSSIBLE:
+        reason = REFUSAL_IMPOSSIBLE_PROFILE.format(problems="; ".join(plan.problems))
+        return reason, True, reason
+    if plan.intent is Intent.OUT_OF_SCOPE:
+        return REFUSAL_NOT_COVERED, True, "out of scope: the review does not cover this question"
+    composer = Composer()
+    for artifact in artifacts:
+        tool = artifact.get("tool")
+        if tool == "select_regimens":
+            compose_selection(composer, artifact["data"], profile_summary(artifact["profile"]))
+        elif tool == "check_resectability":
+            compose_resectability(composer, artifact["data"])
+        elif tool == "locoregional_options":
+            compose_locoregional(composer, artifact["data"])
+        elif tool == "lookup_trial":
+            compose_trial_facts(composer, artifact)
+        elif tool == "compare_trials":
+            compose_comparison(composer, artifact)
+        elif tool == "search_review":
+            compose_passages(composer, artifact)
+        elif tool == "error":
+            composer.add(f"A tool could not answer: {artifact['message']}")
+    return composer.finish(), False, None

@@ -1,0 +1,71 @@
+"""What the conversation so far says about the patient: the profile carried between turns.
+
+The profile lives in the conversation itself (the arguments of the last profile tool call, or a
+profile JSON block sent with a question), so any checkpointed thread resumes it and a new thread
+starts blank.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+PROFILE_TOOLS = ("select_regimens", "check_resectability", "locoregional_options")
+PROFILE_BLOCK = re.compile(r"Patient profile \(JSON\):\s*```json\s*(?P<json>\{.*?\})\s*```", re.S)
+
+
+def profile_block(profile: dict[str, Any]) -> str:
+    """How a structured profile travels with a question (readable by any model)."""
+    return f"\n\nPatient profile (JSON):\n```json\n{json.dumps(profile, sort_keys=True)}\n```"
+
+
+def split_question(content: str) -> tuple[str, dict[str, Any]]:
+    """The question text and the profile block sent with it (empty when none)."""
+    match = PROFILE_BLOCK.search(content)
+    if not match:
+        return content.strip(), {}
+    try:
+        profile = json.loads(match.group("json"))
+    except json.JSONDecodeError:
+        profile = {}
+    return (content[: match.start()] + content[match.end() :]).strip(), profile
+
+
+def merge_profiles(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """`update` over `base`; the nested tumour extent merges field by field."""
+    merged = {**base, **{k: v for k, v in update.items() if k != "tumour"}}
+    if "tumour" in update or "tumour" in base:
+        merged["tumour"] = {**base.get("tumour", {}), **update.get("tumour", {})}
+    return merged
+
+
+def text_of(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+def last_human_index(messages: Sequence[BaseMessage]) -> int:
+    for index in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[index], HumanMessage):
+            return index
+    raise ValueError("the conversation has no question")
+
+
+def earlier_profile(messages: Sequence[BaseMessage]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The profile of the last profile tool call before the current question, and those tools."""
+    for message in reversed(messages[: last_human_index(messages)]):
+        if isinstance(message, AIMessage) and message.tool_calls:
+            calls = [c for c in message.tool_calls if c["name"] in PROFILE_TOOLS]
+            if calls:
+                return dict(calls[-1]["args"].get("profile", {})), tuple(c["name"] for c in calls)
+    blocks = [split_question(text_of(m))[1] for m in messages if isinstance(m, HumanMessage)]
+    profile: dict[str, Any] = {}
+    for block in blocks[:-1]:
+        profile = merge_profiles(profile, block)
+    return profile, ()
