@@ -47,3 +47,29 @@ def settings(isolated_data_dir: Path) -> IndexSettings:
 @pytest.fixture
 def fake_embedder() -> HashingEmbedder:
     return HashingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def fake_retriever_factory(tmp_path_factory):
+    """A retriever over the real chunks with the hashing embedder: search without MiniLM."""
+    from corpus.retrieval import HybridRetriever, ensure_index, review_chunks
+    from corpus.store import open_collection
+    from corpus.vocabulary import load_vocabulary
+
+    settings = IndexSettings(data_dir=tmp_path_factory.mktemp("fake-index"))
+    embedder = HashingEmbedder()
+    chunks = review_chunks()
+    ensure_index(settings, chunks, progress=False, embedder=embedder)
+    retriever = HybridRetriever(
+        chunks, open_collection(settings), load_vocabulary(), settings, embedder
+    )
+    return lambda: retriever
+
+
+@pytest.fixture
+def planner_assistant(fake_retriever_factory):
+    """The default assistant (planner backend) with the fast fake search index."""
+    from assistant.agent import Assistant
+    from assistant.tools import ToolDeps
+
+    return Assistant(deps=ToolDeps(retriever_factory=fake_retriever_factory))

@@ -71,8 +71,11 @@ _HIGHEST = re.compile(r"\b(?:highest|most|greatest|largest|longest)\b")
 _SELECTION = re.compile(
     r"\bwhich\s+(?:first[\s-]line\s+|second[\s-]line\s+|next[\s-]line\s+|systemic\s+)?"
     r"(?:regimen|option|treatment|therapy|drug|combination|one)s?\b"
-    r"|\bwhat\s+(?:should|would|could|can|do|to|is\s+the\s+best|are\s+the|regimen|treatment|therapy|now|next)"
-    r"|\b(?:options?|recommend\w*|choice|choose|suitable|candidate|treat\w*|start|give|offer|next\s+line|"
+    r"|\bwhat\s+(?:should|would|could|can|do|to|is\s+the\s+best|are\s+the\s+options|regimen"
+    r"|treatment|therapy|now|next)\b"
+    r"|\bhow\s+(?:to|should\s+\w+|do\s+\w+|would\s+\w+)\s+(?:treat|manage)\b"
+    r"|\btreat\s+(?:him|her|them|this|the\s+patient)\b"
+    r"|\b(?:options?|recommend\w*|choice|choose|suitable|candidate|start|give|offer|next\s+line|"
     r"second[\s-]line|2l|what\s+if|and\s+if|how\s+about|would\s+that\s+change)\b"
 )
 _CRITERIA = re.compile(

@@ -1,0 +1,172 @@
+"""The assistant end to end with the default planner backend (offline, deterministic)."""
+
+import pytest
+
+from assistant.agent import Assistant
+from assistant.prompts import DISCLAIMER
+
+BEVACIZUMAB_REGIMENS = {
+    "atezolizumab_bevacizumab",
+    "sintilimab_ibi305",
+    "toripalimab_bevacizumab",
+    "sct_i10a_sct510",
+}
+
+
+def test_trial_fact_is_answered_from_the_records_with_its_citation(planner_assistant) -> None:
+    result = planner_assistant.ask("What was the PD rate in LEAP-002?")
+    assert not result.refused
+    assert result.intent == "trial_fact"
+    assert "12.2%" in result.answer and "15%" in result.answer
+    assert "[LEAP-002; ref 24]" in result.answer
+    assert result.recommended == []
+    (citation,) = result.citations
+    assert citation.trial == "LEAP-002" and citation.refs == (24,)
+    assert citation.chunk_ids == ("table1/leap-002",)
+    assert result.trace[0].tool == "lookup_trial" and result.trace[0].ok
+    assert result.answer.endswith(DISCLAIMER)
+
+
+@pytest.mark.parametrize("question", ["pd rate leap002?", "LEAP 002 PD rate", "Leap-002: PD-rate"])
+def test_trial_shorthand(planner_assistant, question: str) -> None:
+    assert "12.2%" in planner_assistant.ask(question).answer
+
+
+def test_comparison_ranks_table_1(planner_assistant) -> None:
+    result = planner_assistant.ask("Which first-line combination has the lowest PD rate?")
+    assert result.intent == "comparison"
+    first_line = result.answer.splitlines()[1]
+    assert first_line.startswith("1. lenvatinib + pembrolizumab (LEAP-002): 12.2%")
+    assert "Not reported: anlotinib + penpulimab (APOLLO)" in result.answer
+
+
+def test_fewest_grade_3_traes(planner_assistant) -> None:
+    result = planner_assistant.ask("Which regimen has the fewest grade 3 TRAEs?")
+    assert "1. tremelimumab + durvalumab (HIMALAYA): 25.8%" in result.answer
+    assert "TEAEs, not TRAEs" in result.answer
+
+
+def test_first_line_vignette_follows_the_rule_core(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "Child-Pugh A, ECOG 0, untreated varices, hoping for resection: which first-line regimen?"
+    )
+    assert result.intent == "first_line"
+    assert result.recommended_ids[0] == "lenvatinib_anti_pd1"
+    assert not BEVACIZUMAB_REGIMENS & set(result.recommended_ids)
+    avoided = {entry.regimen for entry in result.avoid}
+    assert {"Atezolizumab + bevacizumab", "Tremelimumab + durvalumab (STRIDE)"} <= avoided
+    assert result.profile["varices"] == "untreated_or_severe"
+    assert result.profile["goal"] == "conversion"
+    assert "SAFETY-BEVACIZUMAB-VARICES" in result.rules_fired
+    assert [t.tool for t in result.trace] == ["select_regimens", "check_resectability"]
+    assert "Potential resectability" in result.answer
+
+
+def test_follow_up_keeps_and_updates_the_profile(planner_assistant) -> None:
+    thread = planner_assistant.new_thread()
+    first = planner_assistant.ask(
+        "Child-Pugh A, ECOG 0, no varices on EGD, long-term control: first-line options?",
+        thread_id=thread,
+    )
+    assert first.recommended_ids[0] == "atezolizumab_bevacizumab"
+    second = planner_assistant.ask("What if she also has untreated varices?", thread_id=thread)
+    assert second.profile["child_pugh_class"] == "A" and second.profile["ecog"] == 0
+    assert second.profile["varices"] == "untreated_or_severe"
+    assert not BEVACIZUMAB_REGIMENS & set(second.recommended_ids)
+    third = planner_assistant.ask("and if she had a liver transplant?", thread_id=thread)
+    assert third.profile["organ_transplant"] is True
+    assert set(third.recommended_ids) <= {"lenvatinib", "sorafenib", "donafenib"}
+
+
+def test_threads_do_not_share_profiles(planner_assistant) -> None:
+    planner_assistant.ask("Child-Pugh B, ECOG 2, first-line options?", thread_id="one")
+    other = planner_assistant.ask("What if she has untreated varices?", thread_id="two")
+    assert "child_pugh_class" not in other.profile
+
+
+def test_later_line_after_atezo_bev(planner_assistant) -> None:
+    result = planner_assistant.ask("Next line after atezolizumab plus bevacizumab?")
+    assert result.intent == "later_line"
+    assert result.recommended_ids[0] == "lenvatinib"
+    assert result.profile["prior_regimens"] == ["atezolizumab_bevacizumab"]
+
+
+def test_locoregional_choice(planner_assistant) -> None:
+    result = planner_assistant.ask("Beyond up-to-7 with main PVTT: TACE or HAIC?")
+    assert result.intent == "locoregional"
+    assert result.recommended_ids[0] == "haic"
+
+
+def test_general_question_quotes_passages(planner_assistant) -> None:
+    result = planner_assistant.ask("What does the review say about anti-drug antibodies?")
+    assert result.intent == "general"
+    assert "> " in result.answer and "`ici-resistance/" in result.answer
+    assert any(
+        c.chunk_ids and c.chunk_ids[0].startswith("ici-resistance/") for c in result.citations
+    )
+
+
+def test_profile_file_is_used(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "Which first-line regimen?",
+        profile={"child_pugh_class": "A", "ecog": 0, "organ_transplant": True},
+    )
+    assert result.profile["organ_transplant"] is True
+    assert "atezolizumab_bevacizumab" not in result.recommended_ids
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("", "The question is empty."),
+        ("   \n ", "The question is empty."),
+        ("x" * 5000, "The question is 5,000 characters long; the limit is 4,000."),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason(planner_assistant, question: str, reason: str) -> None:
+    result = planner_assistant.ask(question)
+    assert result.refused and result.refusal_reason is not None
+    assert result.refusal_reason.startswith(reason)
+
+
+def test_impossible_values_are_refused(planner_assistant) -> None:
+    result = planner_assistant.ask("Child-Pugh D, ECOG 7: first-line options?")
+    assert result.refused and result.recommended == []
+    assert "Child-Pugh class D does not exist" in (result.refusal_reason or "")
+    assert "ECOG performance status 7 is impossible" in (result.refusal_reason or "")
+
+
+def test_off_topic_is_refused_without_tools(planner_assistant) -> None:
+    result = planner_assistant.ask("Write me a poem about cats")
+    assert result.refused and result.trace == []
+    assert "does not cover" in result.answer
+
+
+def test_same_question_same_answer(planner_assistant) -> None:
+    question = "CP-B7, ECOG 1, s/p liver transplant: which first-line options?"
+    first, second = planner_assistant.ask(question), planner_assistant.ask(question)
+    assert first.answer == second.answer and first.recommended == second.recommended
+
+
+def test_contract_fields(planner_assistant) -> None:
+    payload = planner_assistant.ask("ORR of atezo/bev?", id="q1").model_dump(mode="json")
+    assert {
+        "id",
+        "answer",
+        "refused",
+        "refusal_reason",
+        "recommended",
+        "avoid",
+        "citations",
+        "profile",
+        "guardrails",
+        "trace",
+    } <= set(payload)
+    assert payload["id"] == "q1"
+    assert {"trial", "refs", "chunk_ids", "quote"} <= set(payload["citations"][0])
+
+
+def test_default_assistant_builds_without_loading_the_model() -> None:
+    assistant = Assistant()
+    assert assistant.backend == "planner"
+    assert assistant.deps._retriever is None  # MiniLM is loaded only when search is used
