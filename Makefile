@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run install test test-fast lint bench-index eval-retrieval clean
+.PHONY: run install test test-fast lint bench-index eval-retrieval bench eval clean
 
-# Until the chat UI exists, `make run` opens the interactive search over the review.
+# Until the web UI exists, `make run` opens the chat in the terminal (index built on first use).
 run: $(STAMP)
-	$(BIN)/python -m corpus shell
+	$(BIN)/python -m corpus build
+	$(BIN)/python -m assistant chat
 
 install: $(STAMP)
 
@@ -35,6 +36,12 @@ bench-index: $(STAMP)
 
 eval-retrieval: $(STAMP)
 	$(BIN)/python -m corpus evaluate
+
+bench: $(STAMP)
+	$(BIN)/python -m assistant bench
+
+eval: $(STAMP)
+	$(BIN)/python -m eval run
 
 clean:
 	rm -rf $(VENV) data reports
