@@ -170,3 +170,35 @@ def test_default_assistant_builds_without_loading_the_model() -> None:
     assistant = Assistant()
     assert assistant.backend == "planner"
     assert assistant.deps._retriever is None  # MiniLM is loaded only when search is used
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("ORR of atezolizumb bevacizmab?", "ORR 30%"),
+        ("what was the PD rate in himalya", "PD rate 39.9%"),
+        ("lenvatnib pembrolizumab grade 3 TRAEs", "grade ≥3 TRAEs 62.5%"),
+        ("treme/durva PD rate", "PD rate 39.9%"),
+        ("len pembro ORR", "ORR 26.1%"),
+        ("atezo-bev mOS", "median OS 19.2 months"),
+    ],
+)
+def test_typos_and_shorthand(planner_assistant, question: str, expected: str) -> None:
+    result = planner_assistant.ask(question)
+    assert result.intent == "trial_fact"
+    assert expected in result.answer
+
+
+def test_figure_printed_in_several_places_is_shown_once_with_each_place(planner_assistant) -> None:
+    answer = planner_assistant.ask("PD rate in HIMALAYA?").answer
+    assert answer.count("39.9%") == 1
+    assert "Table 1; Tremelimumab Plus Durvalumab; Table 2" in answer
+
+
+def test_table_and_text_disagreement_shows_both(planner_assistant) -> None:
+    answer = planner_assistant.ask("What was the mPFS in IMbrave150?").answer
+    assert "median PFS 6.9 months (atezolizumab + bevacizumab; Table 1)" in answer
+    assert (
+        "median PFS 6.8 months (atezolizumab + bevacizumab; Atezolizumab Plus Bevacizumab)"
+        in answer
+    )

@@ -9,13 +9,20 @@ from eval.scoring import contains_figure, score
 
 
 def case(**expect) -> Case:
-    return Case(id="t-1", category="trial_fact", question="q", expect=Expectation(**expect),
-                source="Table 1")
+    return Case(
+        id="t-1",
+        category="trial_fact",
+        question="q",
+        expect=Expectation(**expect),
+        source="Table 1",
+    )
 
 
 def answer(text: str = "", recommended=(), trials=(), refused=False) -> AnswerResult:
     return AnswerResult(
-        answer=text, refused=refused, recommended_ids=list(recommended),
+        answer=text,
+        refused=refused,
+        recommended_ids=list(recommended),
         citations=[Citation(trial=t, trial_id=t) for t in trials],
     )
 
@@ -37,8 +44,12 @@ def test_figures_match_whole_numbers(text, figure, found) -> None:
 
 def test_a_correct_answer_passes() -> None:
     result = answer("PD rate 12.2%", recommended=["lenvatinib"], trials=["leap-002"])
-    expected = case(figures=["12.2"], recommended=["lenvatinib"], not_recommended=["sorafenib"],
-                    trials=["leap-002"])
+    expected = case(
+        figures=["12.2"],
+        recommended=["lenvatinib"],
+        not_recommended=["sorafenib"],
+        trials=["leap-002"],
+    )
     assert score(expected, result).passed
 
 
@@ -47,8 +58,11 @@ def test_a_correct_answer_passes() -> None:
     [
         ({"figures": ["12.2"]}, answer("PD rate 15%"), "figure 12.2 missing"),
         ({"recommended": ["lenvatinib"]}, answer(), "lenvatinib not recommended"),
-        ({"not_recommended": ["sorafenib"]}, answer(recommended=["sorafenib"]),
-         "sorafenib recommended but excluded"),
+        (
+            {"not_recommended": ["sorafenib"]},
+            answer(recommended=["sorafenib"]),
+            "sorafenib recommended but excluded",
+        ),
         ({"trials": ["leap-002"]}, answer(trials=["imbrave150"]), "trial leap-002 not cited"),
         ({"refused": True}, answer(), "refused is False, expected True"),
         ({}, answer(refused=True), "refused is True, expected False"),

@@ -193,22 +193,33 @@ def compose_locoregional(composer: Composer, data: dict[str, Any]) -> None:
         composer.add(f"- {note['text']} {composer.cite([], note.get('refs', []))}".rstrip())
 
 
-def _row_text(row: dict[str, Any]) -> str:
-    who = row["arm"] or "overall"
-    if row.get("population"):
-        who += f", {row['population']}"
-    versus = f" vs {row['versus']}" if row.get("versus") else ""
-    where = (
-        "Table 1"
-        if row["source"] == "table1"
-        else "Table 2"
-        if row["source"] == "table2"
-        else row["source"].split(" > ")[-1]
-    )
-    return (
-        f"{METRIC_LABELS.get(row['metric'], row['metric'])} {figure_text(row['text'], row['unit'])}"
-        f" ({who}{versus}; {where})"
-    )
+def _where(source: str) -> str:
+    if source in ("table1", "table2"):
+        return f"Table {source[-1]}"
+    return source.split(" > ")[-1]
+
+
+def _row_groups(rows: list[dict[str, Any]]) -> list[str]:
+    """One phrase per figure, with every place the review prints it ("Table 1; Table 2")."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for row in rows:
+        key = (
+            row["metric"],
+            row["arm"],
+            row.get("versus"),
+            row.get("population"),
+            figure_text(row["text"], row["unit"]),
+        )
+        groups.setdefault(key, [])
+        if _where(row["source"]) not in groups[key]:
+            groups[key].append(_where(row["source"]))
+    phrases = []
+    for (metric, arm, versus, population, printed), places in groups.items():
+        who = ", ".join(filter(None, [arm or "overall", population]))
+        versus_text = f" vs {versus}" if versus else ""
+        label = METRIC_LABELS.get(metric, metric)
+        phrases.append(f"{label} {printed} ({who}{versus_text}; {'; '.join(places)})")
+    return phrases
 
 
 def compose_trial_facts(composer: Composer, artifact: dict[str, Any]) -> None:
@@ -217,7 +228,8 @@ def compose_trial_facts(composer: Composer, artifact: dict[str, Any]) -> None:
         by_trial.setdefault(row["trial_id"], []).append(row)
     citations = {c["trial_id"]: c for c in artifact["citations"]}
     metric = artifact.get("metric")
-    for trial_id in artifact["trials"]:
+    answered = [t for t in artifact["trials"] if by_trial.get(t)]
+    for trial_id in answered or artifact["trials"]:  # skip trials silent on the figure asked
         citation = citations.get(trial_id, {})
         name = citation.get("trial") or trial_id
         rows = by_trial.get(trial_id, [])
@@ -227,7 +239,7 @@ def compose_trial_facts(composer: Composer, artifact: dict[str, Any]) -> None:
             composer.add(f"- **{name}**: the review reports no {wanted} for this trial {cite}")
             continue
         shown = rows if metric else [r for r in rows if r["source"] == "table1"] or rows[:8]
-        composer.add(f"- **{name}** {cite}: " + "; ".join(_row_text(r) for r in shown) + ".")
+        composer.add(f"- **{name}** {cite}: " + "; ".join(_row_groups(shown)) + ".")
         notes = {r["note"] for r in shown if r.get("note")}
         composer.add(*[f"  - Note: {n}" for n in sorted(notes)])
 

@@ -13,7 +13,9 @@ from enum import StrEnum
 from typing import Any
 
 from assistant.extraction import extract
+from assistant.planner.spelling import correct
 from assistant.planner.state import PROFILE_TOOLS, merge_profiles
+from corpus.regimens import load_catalogue
 from corpus.vocabulary import load_vocabulary, normalize
 
 
@@ -99,8 +101,11 @@ def _metric(text: str) -> str | None:
 
 
 def _named(text: str) -> tuple[list[str], list[str], bool]:
-    """Trial names and regimen names found in the question, and whether it uses the domain."""
-    trials, regimens, domain = [], [], False
+    """Trial names and regimen names found in the question, and whether it uses the domain.
+
+    Drugs named one by one ("atezolizumab bevacizumab") count as the regimen they make up.
+    """
+    trials, regimens, agents, domain = [], [], set(), False
     for token, start, end in load_vocabulary().matches(text):
         domain = True
         surface = normalize(text)[start:end]
@@ -108,6 +113,12 @@ def _named(text: str) -> tuple[list[str], list[str], bool]:
             trials.append(surface)
         elif token.startswith("regimen_") and surface not in regimens:
             regimens.append(surface)
+        elif token.startswith("agent_"):
+            agents.add(token.removeprefix("agent_"))
+    if len(agents) > 1:
+        combined = [r.name for r in load_catalogue().regimens.values() if set(r.agents) == agents]
+        if combined:  # "atezolizumab bevacizumab" is the combination, not bevacizumab alone
+            regimens = [*combined, *(r for r in regimens if normalize(r) not in agents)]
     domain = domain or bool(re.search(r"\bhcc\b|\bhepatocellular\b|\bliver\b|\breview\b", text))
     return trials, regimens, domain
 
@@ -119,6 +130,7 @@ def plan(
     given: dict[str, Any] | None = None,
 ) -> Plan:
     """The intent of `question` and the tool calls that answer it."""
+    question = correct(question)
     text = normalize(question)
     extraction = extract(question)
     profile = merge_profiles(merge_profiles(earlier, given or {}), extraction.as_profile_data())

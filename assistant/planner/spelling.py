@@ -1,0 +1,46 @@
+"""Mend misspelt drug and trial names ("atezolizumb", "lenvatnib", "himalya") before planning.
+
+Only words close to a known drug, regimen or trial name are touched, and only when the word is
+not itself a known name: a clinical sentence's other words pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import cache
+
+from corpus.vocabulary import load_vocabulary, normalize
+
+MIN_LENGTH = 6  # shorter words are too easily near another word ("pembro" is an alias anyway)
+CUTOFF = 0.85  # "sorafenib"/"donafenib" (0.78) and "sorafenib"/"regorafenib" (0.80) stay apart
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{5,}")
+
+
+@cache
+def _names() -> dict[str, str]:
+    """Single-word drug, regimen and trial names, lower-cased -> as written in the data."""
+    vocabulary = load_vocabulary()
+    names: dict[str, str] = {}
+    for token, concept in vocabulary.concepts.items():
+        if not token.startswith(("agent_", "regimen_", "trial_")):
+            continue
+        for form in concept.surface_forms:
+            if " " not in form and len(form) >= MIN_LENGTH:
+                names.setdefault(normalize(form), form)
+    return names
+
+
+def correct(text: str) -> str:
+    """`text` with each near-miss of a known name replaced by that name."""
+    names = _names()
+
+    def mend(match: re.Match[str]) -> str:
+        word = match.group(0)
+        lowered = normalize(word)
+        if lowered in names:
+            return word
+        close = difflib.get_close_matches(lowered, names.keys(), n=1, cutoff=CUTOFF)
+        return names[close[0]] if close else word
+
+    return _WORD.sub(mend, text)
