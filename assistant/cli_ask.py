@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from assistant.agent import Assistant, check_question
 from assistant.profile import ProfileError, load_profile, parse_profile
 from assistant.result import AnswerResult
 from assistant.settings import AssistantSettings
+from corpus.timing import warm_latency
 
 BENCH_QUESTIONS = (
     "What was the PD rate in LEAP-002?",
@@ -156,31 +156,19 @@ def run_chat(args: argparse.Namespace) -> int:
         print("\n" + readable(result))
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def run_bench(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "assistant", "ask", "--json", BENCH_QUESTIONS[0]]
     begin = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)
     cold = time.perf_counter() - begin
     assistant = _assistant(args)
-    for question in BENCH_QUESTIONS:  # warm-up: imports, caches, the embedding model
-        assistant.ask(question)
-    timings = []
-    for _ in range(args.repeat):
-        for question in BENCH_QUESTIONS:
-            started = time.perf_counter()
-            assistant.ask(question)
-            timings.append((time.perf_counter() - started) * 1000)
+    latency = warm_latency(assistant.ask, BENCH_QUESTIONS, args.repeat)
     print(f"backend: {assistant.backend}")
     print(f"cold start (new process, first answer): {cold:.2f} s")
     print(
-        f"warm answers: {len(timings)} over {len(BENCH_QUESTIONS)} questions: "
-        f"p50 {statistics.median(timings):.0f} ms, p95 {_percentile(timings, 0.95):.0f} ms, "
-        f"max {max(timings):.0f} ms (target p95 < 300 ms)"
+        f"warm answers: {len(latency.timings_ms)} over {len(BENCH_QUESTIONS)} questions: "
+        f"p50 {latency.p50:.0f} ms, p95 {latency.p95:.0f} ms, max {latency.worst:.0f} ms "
+        "(target p95 < 300 ms)"
     )
     return 0
 

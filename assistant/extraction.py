@@ -53,8 +53,12 @@ def _negated(text: str, start: int, end: int) -> bool:
     """Whether the finding at text[start:end] is denied, before it or just after it."""
     if _DENIED_AFTER.match(text[end : end + 30]):
         return True
-    items = _CLAUSE_BREAK.split(text[max(0, start - 120) : start])[-1].split(",")
+    clause = _CLAUSE_BREAK.split(text[max(0, start - 120) : start])[-1]
+    items = clause.split(",")
     if re.search(rf"\b{_NEG}\b", items[-1][-28:]):
+        return True
+    # "PVTT not reaching the left lobe or SMV": a denied extension covers what it lists.
+    if re.search(rf"\b{_NEG}\s+(?:\w+\s+)?(?:reach|involv|extend|invad|enter)\w*\b", clause):
         return True
     # "no lupus, transplant or IBD": one negation opens a list of bare items ending in "or".
     after = re.split(r"[.;:()?!,]", text[start : start + 60])[0]

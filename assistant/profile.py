@@ -205,10 +205,17 @@ class TumourExtent(BaseModel):
         return self
 
     def derived_up_to_7(self) -> UpToSeven:
-        """Up-to-7 from size and number: largest tumour (cm) plus tumour count at most 7."""
-        if self.largest_size_cm is None or self.tumour_count is None:
+        """Up-to-7 from size and number: largest tumour (cm) plus tumour count at most 7.
+
+        One of the two can settle it alone: a tumour over 6 cm (plus at least one tumour) or
+        more than 6 tumours (each at least some size) is beyond up-to-7 whatever the other is.
+        """
+        size, count = self.largest_size_cm, self.tumour_count
+        if (size is not None and size > 6) or (count is not None and count > 6):
+            return UpToSeven.BEYOND
+        if size is None or count is None:
             return UpToSeven.UNKNOWN
-        within = self.largest_size_cm + self.tumour_count <= 7
+        within = size + count <= 7
         return UpToSeven.WITHIN if within else UpToSeven.BEYOND
 
     @property

@@ -258,11 +258,23 @@ def _search_review(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
         blocks, citations = [], []
         for hit in hits:
             chunk = hit.chunk
-            refs = ", ".join(map(str, chunk.refs)) or "none"
-            blocks.append(f"[{chunk.id}] ({chunk.section}; refs {refs})\n{chunk.text}")
+            printed_refs = ", ".join(map(str, chunk.refs)) or "none"
+            blocks.append(f"[{chunk.id}] ({chunk.section}; refs {printed_refs})\n{chunk.text}")
             citations.append(
                 Citation(trial=None, refs=chunk.refs, chunk_ids=(chunk.id,), quote=chunk.text[:300])
             )
+            for trial_id in chunk.trials:  # the trials the passage reports on
+                trial = deps.trials.get(trial_id)
+                refs = tuple(sorted(set(trial.refs) & set(chunk.refs))) or trial.refs
+                citations.append(
+                    Citation(
+                        trial=trial.name,
+                        trial_id=trial.id,
+                        refs=refs,
+                        chunk_ids=(chunk.id,),
+                        quote=chunk.text[:300],
+                    )
+                )
         artifact = {
             "tool": "search_review",
             "query": query,
@@ -314,44 +326,49 @@ def result_row(trial: Trial, result: Result) -> dict[str, Any]:
     }
 
 
+def _trial_text(trial: Trial, rows: list[dict[str, Any]], wanted: set[Metric]) -> str:
+    """The model's view of one trial: every figure, or only the ones asked for."""
+    if not wanted:
+        return describe(trial)
+    if not rows:
+        names = ", ".join(sorted(m.value for m in wanted))
+        return f"{trial.name}: the review reports no {names} for this trial."
+    lines = [f"{trial.name} (refs {', '.join(map(str, trial.refs))}):"]
+    for row in rows:
+        versus = f" vs {row['versus']}" if row["versus"] else ""
+        lines.append(
+            f"  {row['metric']} {row['text']} ({row['arm'] or 'overall'}{versus}; {row['source']})"
+        )
+    return "\n".join(lines)
+
+
 def _lookup_trial(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
-    def lookup_trial(name: str, metric: str | None = None) -> tuple[str, Artifact]:
+    def lookup_trial(name: str, metric: str | list[str] | None = None) -> tuple[str, Artifact]:
         """Every figure the review reports for a trial (or the trials of a regimen).
 
         name: a trial name ("LEAP-002", "imbrave150", "9DW") or a regimen ("atezo/bev",
-        "STRIDE"). metric (optional): one figure only, e.g. "PD rate", "ORR", "mOS", "OS HR",
-        "grade 3 TRAEs". Each figure comes with where it is printed and its reference numbers.
+        "STRIDE"). metric (optional): the figure(s) wanted, e.g. "PD rate", ["mOS", "OS HR"],
+        "ORR", "grade 3 TRAEs", "n", "dose". Each figure comes with where it is printed and its
+        reference numbers.
         """
         trials = deps.trials.lookup(name)
         if not trials:
-            names = ", ".join(t.name for t in deps.trials.trials if t.named_in_review)
+            known = ", ".join(t.name for t in deps.trials.trials if t.named_in_review)
             raise ToolException(
-                f"No trial or regimen called {name!r} in the review. Trials: {names}."
+                f"No trial or regimen called {name!r} in the review. Trials: {known}."
             )
-        wanted = parse_metric(metric) if metric else None
+        names = [metric] if isinstance(metric, str) else list(metric or [])
+        wanted = {parse_metric(m) for m in names}
         texts, rows, citations = [], [], []
         for trial in trials[:4]:
-            results = [r for r in trial.results if wanted is None or r.metric == wanted]
+            results = [r for r in trial.results if not wanted or r.metric in wanted]
             rows += [result_row(trial, r) for r in results]
             citations.append(_result_citation(trial, results or trial.results, deps))
-            texts.append(
-                describe(trial)
-                if wanted is None
-                else "\n".join(
-                    [f"{trial.name} (refs {', '.join(map(str, trial.refs))}):"]
-                    + [
-                        f"  {row['metric']} {row['text']} ({row['arm'] or 'overall'}"
-                        f"{' vs ' + row['versus'] if row['versus'] else ''}; {row['source']})"
-                        for row in rows
-                        if row["trial_id"] == trial.id
-                    ]
-                    or [f"  the review reports no {wanted.value} for this trial"]
-                )
-            )
+            texts.append(_trial_text(trial, [r for r in rows if r["trial_id"] == trial.id], wanted))
         artifact = {
             "tool": "lookup_trial",
             "query": name,
-            "metric": wanted.value if wanted else None,
+            "metric": ", ".join(sorted(m.value for m in wanted)) or None,
             "trials": [t.id for t in trials[:4]],
             "results": rows,
             "citations": [c.model_dump() for c in citations],

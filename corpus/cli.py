@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -133,32 +132,27 @@ def _cmd_evaluate(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from corpus.embeddings import MiniLMEmbedder
     from corpus.retrieval import HybridRetriever, review_chunks
     from corpus.store import build, open_collection
+    from corpus.timing import warm_latency
     from corpus.vocabulary import load_vocabulary
 
     started = time.perf_counter()
     chunks = review_chunks(settings)
     parse_seconds = time.perf_counter() - started
-    cold = build(chunks, settings, force=True, progress=False)
-    warm = build(chunks, settings, progress=False)
-    retriever = HybridRetriever(chunks, open_collection(settings), load_vocabulary(), settings)
-    for query in BENCH_QUERIES:  # warm-up: model weights, caches
-        retriever.search(query)
-    timings = []
-    for _ in range(args.repeat):
-        for query in BENCH_QUERIES:
-            begin = time.perf_counter()
-            retriever.search(query)
-            timings.append((time.perf_counter() - begin) * 1000)
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, int(0.95 * len(timings)))]
+    embedder = MiniLMEmbedder()
+    cold = build(chunks, settings, force=True, progress=False, embedder=embedder)
+    warm = build(chunks, settings, progress=False, embedder=embedder)
+    collection = open_collection(settings)
+    retriever = HybridRetriever(chunks, collection, load_vocabulary(), settings, embedder)
+    latency = warm_latency(retriever.search, BENCH_QUERIES, args.repeat)
     print(f"parse + chunk: {parse_seconds * 1000:.0f} ms ({len(chunks)} chunks)")
     print(f"index build (forced, incl. model load): {cold.seconds:.2f} s")
     print(f"index build when current (skipped): {warm.seconds * 1000:.0f} ms")
     print(
-        f"hybrid search, warm, {len(timings)} queries: p50 {statistics.median(timings):.1f} ms, "
-        f"p95 {p95:.1f} ms (target < 50 ms)"
+        f"hybrid search, warm, {len(latency.timings_ms)} queries: p50 {latency.p50:.1f} ms, "
+        f"p95 {latency.p95:.1f} ms (target < 50 ms)"
     )
     return 0
 

@@ -12,8 +12,17 @@ CASES_DIR = Path(__file__).resolve().parent / "cases"
 AGENT_QUESTIONS = CASES_DIR / "agent_questions.yaml"
 
 Category = Literal[
-    "trial_fact", "comparison", "first_line", "later_line", "criteria", "locoregional",
-    "follow_up", "general", "refusal", "safety", "dose",
+    "trial_fact",
+    "comparison",
+    "first_line",
+    "later_line",
+    "criteria",
+    "locoregional",
+    "follow_up",
+    "general",
+    "refusal",
+    "safety",
+    "dose",
 ]
 
 

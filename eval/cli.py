@@ -41,8 +41,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"FAIL {run.score.case.id}: {'; '.join(run.score.failures)}", file=sys.stderr)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        rows = [{"id": r.score.case.id, "category": r.score.case.category, "passed": r.score.passed,
-                 "failures": list(r.score.failures), "seconds": round(r.seconds, 4),
-                 "result": r.result.model_dump(mode="json")} for r in runs]
+        rows = [
+            {
+                "id": r.score.case.id,
+                "category": r.score.case.category,
+                "passed": r.score.passed,
+                "failures": list(r.score.failures),
+                "seconds": round(r.seconds, 4),
+                "result": r.result.model_dump(mode="json"),
+            }
+            for r in runs
+        ]
         args.out.write_text(json.dumps({"pass_rates": rates, "cases": rows}, indent=2))
     return 0

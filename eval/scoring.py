@@ -30,10 +30,14 @@ def score(case: Case, result: AnswerResult) -> CaseScore:
     failures = []
     if result.refused != expect.refused:
         failures.append(f"refused is {result.refused}, expected {expect.refused}")
-    failures += [f"figure {f} missing" for f in expect.figures if not contains_figure(result.answer, f)]
+    failures += [
+        f"figure {f} missing" for f in expect.figures if not contains_figure(result.answer, f)
+    ]
     recommended = set(result.recommended_ids)
     failures += [f"{r} not recommended" for r in expect.recommended if r not in recommended]
-    failures += [f"{r} recommended but excluded" for r in expect.not_recommended if r in recommended]
+    failures += [
+        f"{r} recommended but excluded" for r in expect.not_recommended if r in recommended
+    ]
     cited = {c.trial_id for c in result.citations if c.trial_id}
     failures += [f"trial {t} not cited" for t in expect.trials if t not in cited]
     return CaseScore(case, tuple(failures))

@@ -166,3 +166,11 @@ def test_real_cli_process(tmp_path: Path) -> None:
         timeout=120,
     )
     assert empty.returncode == 2 and empty.stderr == "error: The question is empty.\n"
+
+
+@pytest.mark.slow
+def test_bench_reports_cold_start_and_warm_latency(capsys) -> None:
+    code, out, _ = run(capsys, "bench", "--repeat", "1")
+    assert code == 0
+    assert "cold start (new process, first answer):" in out
+    assert "warm answers: 12 over 12 questions: p50" in out and "p95" in out

@@ -118,3 +118,12 @@ def test_real_process_answers_offline_and_fails_cleanly(isolated_data_dir: Path)
     )
     assert empty.returncode == 2
     assert empty.stderr == "error: the query is empty\n"
+
+
+@pytest.mark.slow
+def test_bench_reports_build_time_and_latency(capsys) -> None:
+    code, out, _ = run(capsys, "bench", "--repeat", "1")
+    assert code == 0
+    assert "index build (forced, incl. model load):" in out
+    assert "index build when current (skipped):" in out
+    assert "hybrid search, warm, 10 queries: p50" in out and "p95" in out

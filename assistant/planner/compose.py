@@ -32,7 +32,7 @@ METRIC_LABELS = {
 }
 KEY_METRICS = ("mOS", "OS_HR", "ORR", "PD_rate", "grade3_TRAE")
 DETAILED_OPTIONS = 5  # options shown with rationale and figures; the rest are listed briefly
-MAX_PASSAGE_CHARS = 600
+MAX_PASSAGE_CHARS = 1000  # chunks are at most 900 characters: passages are quoted whole
 
 
 def refs_text(refs: Iterable[int]) -> str:
@@ -238,7 +238,7 @@ def compose_trial_facts(composer: Composer, artifact: dict[str, Any]) -> None:
             wanted = METRIC_LABELS.get(metric or "", metric or "figures")
             composer.add(f"- **{name}**: the review reports no {wanted} for this trial {cite}")
             continue
-        shown = rows if metric else [r for r in rows if r["source"] == "table1"] or rows[:8]
+        shown = rows
         composer.add(f"- **{name}** {cite}: " + "; ".join(_row_groups(shown)) + ".")
         notes = {r["note"] for r in shown if r.get("note")}
         composer.add(*[f"  - Note: {n}" for n in sorted(notes)])

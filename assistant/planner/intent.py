@@ -7,6 +7,7 @@ and finally a search of the review. A question with no word of the domain is out
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,6 +17,7 @@ from assistant.extraction import extract
 from assistant.planner.spelling import correct
 from assistant.planner.state import PROFILE_TOOLS, merge_profiles
 from corpus.regimens import load_catalogue
+from corpus.trials import load_trials
 from corpus.vocabulary import load_vocabulary, normalize
 
 
@@ -52,26 +54,67 @@ METRIC_WORDS: tuple[tuple[str, str], ...] = (
         r"\bpd\s*rates?\b|\bprogressive\s+disease\b|\bprogression\s+rate\b|\bprimary\s+resistance\b",
         "PD rate",
     ),
-    (r"\borr\b|\b(?:objective\s+)?response\s+rate\b|\bresponse\b", "ORR"),
+    (r"\borr\b|\b(?:objective\s+)?response\s+rates?\b|\bobjective\s+response\b", "ORR"),
     (r"\bdcr\b|\bdisease\s+control\b", "DCR"),
-    (r"\bpfs\s+hr\b|\bpfs\s+hazard\b|\bhazard\s+ratio\s+for\s+pfs\b", "PFS HR"),
-    (r"\bos\s+hr\b|\bhazard\s+ratios?\b|\bhr\b|\brisk\s+of\s+death\b", "OS HR"),
+    (
+        r"\bpfs\s+hr\b|\bpfs\s+hazard\b|\bhazard\s+ratios?\s+for\s+pfs\b|\bpfs\s+and\s+os\s+hazard\b"
+        r"|\bos\s+and\s+pfs\s+hazard\b",
+        "PFS HR",
+    ),
+    (r"\bos\s+hr\b|\bhazard\s+ratios?\b|\bhrs?\b", "OS HR"),
     (r"\bm?pfs\b|\bprogression[\s-]free\b", "mPFS"),
     (r"\bm?os\b|\boverall\s+survival\b|\bmedian\s+survival\b|\bsurvival\b", "mOS"),
     (
-        r"\btraes?\b|\bgrade\s*(?:≥|>=|3|iii)|\btoxicit\w*|\badverse\s+events?\b|\bside[\s-]effects?\b|\bsafety\b",
+        r"\btraes?\b|\bgrade\s*(?:≥|>=|3|iii)|\btoxicit\w*|\badverse\s+events?\b|\bside[\s-]effects?\b"
+        r"|\bsafety\b",
         "grade 3 TRAEs",
     ),
+    (r"\bteaes?\b|\btreatment[\s-]emergent\b", "grade3_TEAE"),
     (r"\bdos(?:e|es|age|ing)\b|\bmg\b|\btwice\s+daily\b", "dose"),
+    (r"\bhow\s+many\s+patients\b|\brandomi[sz]ed\b|\benrolled\b|\bsample\s+size\b|\bn\s*=", "n"),
+    (
+        r"\brisk\s+of\s+death\b|\blower\s+risk\b|\breduc\w*\s+(?:the\s+)?risk\b",
+        "risk_reduction_death",
+    ),
+    (
+        r"\brisk\s+of\s+(?:tumou?r\s+)?progression\b|\bprogression\s+or\s+death\b",
+        "risk_reduction_progression",
+    ),
+    (r"\btreatment[\s-]related\s+deaths?\b", "treatment_related_death"),
+    (r"\bsteroids?\b", "high_dose_steroids"),
+    (r"\bunevaluable\b|\bnot\s+evaluable\b", "unevaluable_rate"),
+    (r"\bcontrol\s+arm\b|\bwhat\s+did\s+the\s+control\b|\bactually\s+receive", "share_of_patients"),
+    (r"\banti-?drug\s+antibod\w*|\bada\b|\badas\b", "ADA_rate"),
+    (r"\bexposure\b", "exposure_months"),
+    (r"\bnon-?inferiority\s+margin\b", "noninferiority_margin"),
+    (r"\bdownstaging\s+(?:success\s+)?rate\b|\bsuccessful\s+downstaging\b", "downstaging_rate"),
 )
+COMPARABLE = ("PD rate", "ORR", "DCR", "PFS HR", "OS HR", "mPFS", "mOS", "grade 3 TRAEs")
 _COMPARISON = re.compile(
     r"\b(?:lowest|highest|best|worst|fewest|most|least|longest|shortest|greatest|smallest|"
-    r"largest|rank\w*|compare|comparison|versus|vs\.?)\b"
+    r"largest|rank\w*|which\s+(?:first[\s-]line\s+)?(?:combination|regimen|trial|arm)s?\s+"
+    r"(?:has|had|have|gave|gives|shows?|showed|reported))\b"
 )
+_ABOUT_STUDY = re.compile(
+    r"\b(?:study|studies|trial|cohort|analysis|subgroup|retrospective|real[\s-]world|prospective)\b"
+)
+_DOMAIN = re.compile(
+    r"\bhcc\b|\bhepatocellular\b|\bliver\b|\breview\b|\bfigure\s*1\b|\btable\s*[123]\b"
+    r"|\balgorithm\b|\bguidelines?\b"
+)
+# Other cancers: the review covers HCC only, whatever drugs the question shares with it.
+_OTHER_CANCER = re.compile(
+    r"\b(?:colon|colorectal|rectal|breast|prostate|pancrea\w*|gastric|stomach|esophageal|"
+    r"oesophageal|ovarian|cervical|bladder|thyroid|head\s+and\s+neck|lung|skin|brain)\s+"
+    r"(?:cancer|carcinoma|adenocarcinoma)s?\b|\b(?:melanoma|lymphoma|leuka?emia|myeloma|glioma|"
+    r"sarcoma|cholangiocarcinoma)\b|\bcrc\b|\bnsclc\b|\bsclc\b"
+)
+_JOINER = re.compile(r"^\s*(?:\+|/|-|&|plus|and|with|combined\s+with)?\s*$")
 _LOWEST = re.compile(r"\b(?:lowest|fewest|least|smallest|shortest|worst)\b")
 _HIGHEST = re.compile(r"\b(?:highest|most|greatest|largest|longest)\b")
 _SELECTION = re.compile(
-    r"\bwhich\s+(?:first[\s-]line\s+|second[\s-]line\s+|next[\s-]line\s+|systemic\s+)?"
+    r"\bbest\s+(?:[\w-]+\s+)?(?:regimen|option|treatment|therapy|choice)s?\b"
+    r"|\bsuggest\w*\b|\bshould\s+(?:i|we)\b|\bwhich\s+(?:first[\s-]line\s+|second[\s-]line\s+|next[\s-]line\s+|systemic\s+)?"
     r"(?:regimen|option|treatment|therapy|drug|combination|one)s?\b"
     r"|\bwhat\s+(?:should|would|could|can|do|to|is\s+the\s+best|are\s+the\s+options|regimen"
     r"|treatment|therapy|now|next)\b"
@@ -81,46 +124,88 @@ _SELECTION = re.compile(
     r"second[\s-]line|2l|what\s+if|and\s+if|how\s+about|would\s+that\s+change)\b"
 )
 _CRITERIA = re.compile(
-    r"\bcriteri\w*|\bresectab\w*|\beligible\s+for\s+(?:conversion|resection|surgery)"
-    r"|\bchance\s+of\s+(?:surgery|resection)|\bdownstag\w*\s+criteria"
+    r"\bcriteri\w*|\b(?:potentially|borderline)\s+resectable\s*\?|\bresectability\b"
+    r"|\bis\s+(?:she|he|it|the\s+patient|this\s+patient)\s+(?:potentially\s+)?resectable\b"
+    r"|\beligible\s+for\s+(?:conversion|resection|surgery)|\bdownstag\w*\s+criteria"
+    r"|\bchances?\s+of\s+(?:surgery|resection|conversion)|\bpredict\w*\s+(?:\w+\s+)?resection"
 )
+# A locoregional question asks about a modality; "never had TACE" is history, not a question.
 _LOCOREGIONAL = re.compile(
-    r"\btace\b|\bhaic\b|\bsbrt\b|\blocoregional\b|\bchemoemboli[sz]ation\b|\bradiotherapy\b"
-    r"|\bhepatic\s+arterial\s+infusion\b|\bintra-?arterial\b"
+    r"\bhaic\b|\bsbrt\b|\blocoregional\b|\bhepatic\s+arterial\s+infusion\b|\bradiotherapy\b"
+    r"|\btace\s+(?:or|vs\.?|versus)\b|\b(?:or|vs\.?|versus)\s+tace\b"
+    r"|\b(?:is|would|should|could|can)\s+(?:\w+\s+)?tace\b|\btace\s+(?:worth|reasonable|an\s+option"
+    r"|suitable|appropriate|indicated)|\b(?:consider|offer|try|add)\s+tace\b"
 )
 _FOLLOW_UP = re.compile(
     r"\bwhat\s+if\b|\band\s+if\b|\bhow\s+about\b|\binstead\b|\balso\b|\bnow\b|\bchange\b"
 )
 
 
-def _metric(text: str) -> str | None:
-    for pattern, name in METRIC_WORDS:
-        if re.search(pattern, text):
-            return name
-    return None
+# A figure that comes with companions: survival with its hazard ratio; TRAEs with the TEAEs one
+# trial reports instead (NCT04560894, Table 1 note).
+COMPANIONS = {"mOS": "OS HR", "mPFS": "PFS HR", "grade 3 TRAEs": "grade3_TEAE"}
+
+
+def _metrics(text: str) -> list[str]:
+    """Every figure the question asks for, in the order of METRIC_WORDS, with companions."""
+    found = [name for pattern, name in METRIC_WORDS if re.search(pattern, text)]
+    return list(dict.fromkeys([*found, *(COMPANIONS[m] for m in found if m in COMPANIONS)]))
+
+
+def _combinations(text: str, agents: list[tuple[str, int, int]]) -> list[str]:
+    """Regimens written as their drugs, joined by "+", "/", "plus", "and" or nothing at all."""
+    catalogue, found, group = load_catalogue(), [], agents[:1]
+    for previous, current in itertools.pairwise(agents):
+        if _JOINER.match(text[previous[2] : current[1]]):
+            group.append(current)
+            continue
+        found += _regimen_of(group, catalogue)
+        group = [current]
+    return found + _regimen_of(group, catalogue)
+
+
+def _regimen_of(group: list[tuple[str, int, int]], catalogue: Any) -> list[str]:
+    drugs = {agent for agent, _, _ in group}
+    if len(drugs) < 2:
+        return []
+    return [r.name for r in catalogue.regimens.values() if set(r.agents) == drugs]
 
 
 def _named(text: str) -> tuple[list[str], list[str], bool]:
-    """Trial names and regimen names found in the question, and whether it uses the domain.
-
-    Drugs named one by one ("atezolizumab bevacizumab") count as the regimen they make up.
-    """
-    trials, regimens, agents, domain = [], [], set(), False
+    """Trial names and regimen names found in the question, and whether it uses the domain."""
+    trials: list[str] = []
+    regimens: list[str] = []
+    agents: list[tuple[str, int, int]] = []
+    domain = False
     for token, start, end in load_vocabulary().matches(text):
         domain = True
-        surface = normalize(text)[start:end]
+        surface = text[start:end]
         if token.startswith("trial_") and surface not in trials:
             trials.append(surface)
         elif token.startswith("regimen_") and surface not in regimens:
             regimens.append(surface)
         elif token.startswith("agent_"):
-            agents.add(token.removeprefix("agent_"))
-    if len(agents) > 1:
-        combined = [r.name for r in load_catalogue().regimens.values() if set(r.agents) == agents]
-        if combined:  # "atezolizumab bevacizumab" is the combination, not bevacizumab alone
-            regimens = [*combined, *(r for r in regimens if normalize(r) not in agents)]
-    domain = domain or bool(re.search(r"\bhcc\b|\bhepatocellular\b|\bliver\b|\breview\b", text))
+            agents.append((token.removeprefix("agent_"), start, end))
+    combined = _combinations(text, agents)
+    if combined:  # a combination replaces the single drugs it is made of
+        parts = {agent for agent, _, _ in agents}
+        regimens = combined + [r for r in regimens if not _made_of(r, parts)]
+    domain = domain or bool(_DOMAIN.search(text))
     return trials, regimens, domain
+
+
+def _made_of(regimen_name: str, agents: set[str]) -> bool:
+    regimen = load_catalogue().resolve(regimen_name)
+    return regimen is not None and set(regimen.agents) <= agents
+
+
+def _trials_comparing(regimens: list[str]) -> list[str]:
+    """Names of the trials whose arms hold every regimen named ("lenvatinib vs sorafenib")."""
+    catalogue, registry = load_catalogue(), load_trials()
+    wanted = {r.id for r in map(catalogue.resolve, regimens) if r is not None}
+    if len(wanted) < 2:
+        return []
+    return [t.name for t in registry.trials if wanted <= {a.regimen for a in t.arms}]
 
 
 def plan(
@@ -129,7 +214,7 @@ def plan(
     earlier_tools: tuple[str, ...],
     given: dict[str, Any] | None = None,
 ) -> Plan:
-    """The intent of `question` and the tool calls that answer it."""
+    """The intent of `question` and the tool calls that answer it, by the first rule that fits."""
     question = correct(question)
     text = normalize(question)
     extraction = extract(question)
@@ -137,38 +222,43 @@ def plan(
     if extraction.problems:
         return Plan(Intent.IMPOSSIBLE, profile=profile, problems=extraction.problems)
     trials, regimens, domain = _named(text)
-    metric = _metric(text)
-    # "first-line" alone says nothing about a patient; any other extracted fact does.
-    stated = {k for k in extraction.fields if k != "line"} or extraction.tumour
-    facts = bool(stated) or bool(given)
+    if _OTHER_CANCER.search(text) and not re.search(r"\bhcc\b|\bhepatocellular\b|\bliver\b", text):
+        return Plan(Intent.OUT_OF_SCOPE)
+    metrics = _metrics(text)
+    # Facts about a patient; a line or a prior regimen alone can also frame a study question.
+    patient = {k for k in extraction.fields if k not in ("line", "prior_regimens")}
+    patient_facts = bool(patient or extraction.tumour or given)
+    facts = patient_facts or "prior_regimens" in extraction.fields
+    selection = bool(_SELECTION.search(text))
     follow_up = bool(earlier_tools) and (facts or bool(_FOLLOW_UP.search(text)))
+    about_study = bool(_ABOUT_STUDY.search(text))
+    comparable = [m for m in metrics if m in COMPARABLE]
 
-    if _COMPARISON.search(text) and metric and metric != "dose" and not facts and not trials:
+    if _COMPARISON.search(text) and comparable and not (facts or trials or regimens):
         order = "lowest" if _LOWEST.search(text) else "highest" if _HIGHEST.search(text) else "best"
-        return Plan(
-            Intent.COMPARISON,
-            [ToolCall("compare_trials", {"metric": metric, "order": order})],
-            metric=metric,
-        )
-    if (trials or (regimens and metric)) and not (facts and _SELECTION.search(text)):
-        names = trials or regimens
-        args = [{"name": n, **({"metric": metric} if metric else {})} for n in names[:3]]
-        return Plan(Intent.TRIAL_FACT, [ToolCall("lookup_trial", a) for a in args], metric=metric)
-    if _CRITERIA.search(text):
-        return Plan(
-            Intent.CRITERIA, [ToolCall("check_resectability", {"profile": profile})], profile
-        )
-    if _LOCOREGIONAL.search(text) and (
-        facts or _SELECTION.search(text) or "locoregional_options" in earlier_tools
-    ):
-        return Plan(
-            Intent.LOCOREGIONAL, [ToolCall("locoregional_options", {"profile": profile})], profile
-        )
-    if follow_up and not _SELECTION.search(text) and not facts:
+        call = ToolCall("compare_trials", {"metric": comparable[0], "order": order})
+        return Plan(Intent.COMPARISON, [call], metric=comparable[0])
+    named_study = trials or (regimens and (metrics or about_study))
+    if named_study and not (patient_facts and selection):
+        names = trials or _trials_comparing(regimens) or regimens
+        extra = {"metric": metrics} if metrics else {}
+        calls = [ToolCall("lookup_trial", {"name": n, **extra}) for n in names[:3]]
+        return Plan(Intent.TRIAL_FACT, calls, metric=", ".join(metrics) or None)
+    if about_study and not patient_facts and not _CRITERIA.search(text):
         return Plan(Intent.GENERAL, [ToolCall("search_review", {"query": question, "k": 4})])
-    if facts or follow_up or (_SELECTION.search(text) and domain and regimens == []):
+    if _CRITERIA.search(text) and not (patient_facts and selection):
+        call = ToolCall("check_resectability", {"profile": profile})
+        return Plan(Intent.CRITERIA, [call], profile)
+    if _LOCOREGIONAL.search(text) and (
+        facts or selection or "locoregional_options" in earlier_tools
+    ):
+        call = ToolCall("locoregional_options", {"profile": profile})
+        return Plan(Intent.LOCOREGIONAL, [call], profile)
+    if follow_up and not selection and not facts:
+        return Plan(Intent.GENERAL, [ToolCall("search_review", {"query": question, "k": 4})])
+    if facts or follow_up or (selection and domain and not regimens):
         return _selection_plan(profile, earlier_tools if follow_up else ())
-    if domain or metric:
+    if domain or metrics:
         return Plan(Intent.GENERAL, [ToolCall("search_review", {"query": question, "k": 4})])
     return Plan(Intent.OUT_OF_SCOPE)
 
