@@ -30,7 +30,7 @@ METRIC_LABELS = {
     "high_dose_steroids": "high-dose steroids",
     "ADA_rate": "anti-drug antibodies",
 }
-KEY_METRICS = ("mOS", "OS_HR", "ORR", "PD_rate", "grade3_TRAE")
+KEY_METRICS = ("mOS", "OS_HR", "mPFS", "ORR", "PD_rate", "grade3_TRAE")
 DETAILED_OPTIONS = 5  # options shown with rationale and figures; the rest are listed briefly
 MAX_PASSAGE_CHARS = 1000  # chunks are at most 900 characters: passages are quoted whole
 
@@ -81,6 +81,7 @@ def _short(line: str, limit: int = 160) -> str:
 
 
 def figure_text(text: str, unit: str | None) -> str:
+    text = text.replace("$", "")  # the extraction kept TeX dollars around P values
     if not unit or text.endswith(unit) or unit == "patients" or not text[-1:].isdigit():
         return text
     return f"{text}%" if unit == "%" else f"{text} {unit}"
@@ -137,7 +138,11 @@ def compose_selection(composer: Composer, data: dict[str, Any], profile_line: st
         composer.add("", "**Avoid**")
         for entry in data["avoid"]:
             cite = composer.cite(_trial_names(entry.get("trials", [])), entry.get("refs", []))
-            composer.add(f"- **{entry['name']}**: {entry['reason']} {cite}")
+            figures = _key_figures(entry.get("key_figures", []))
+            composer.add(
+                f"- **{entry['name']}**: {entry['reason']} {cite}"
+                + (f" ({figures})" if figures else "")
+            )
     if data.get("checks"):
         composer.add("", "**Before starting**")
         for check in data["checks"]:
@@ -262,7 +267,7 @@ def compose_comparison(composer: Composer, artifact: dict[str, Any]) -> None:
         )
 
 
-def compose_passages(composer: Composer, artifact: dict[str, Any], limit: int = 3) -> None:
+def compose_passages(composer: Composer, artifact: dict[str, Any], limit: int = 4) -> None:
     hits = artifact["hits"][:limit]
     if not hits:
         composer.add(REFUSAL_NOT_COVERED)

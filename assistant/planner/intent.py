@@ -136,6 +136,9 @@ _LOCOREGIONAL = re.compile(
     r"|\b(?:is|would|should|could|can)\s+(?:\w+\s+)?tace\b|\btace\s+(?:worth|reasonable|an\s+option"
     r"|suitable|appropriate|indicated)|\b(?:consider|offer|try|add)\s+tace\b"
 )
+_FOLLOW_UP_COMPARE = re.compile(
+    r"\bcompare\w*\b|\bwhat\s+about\b|\band\s+(?:in|for)\b|\bversus\b|\bvs\b"
+)
 _FOLLOW_UP = re.compile(
     r"\bwhat\s+if\b|\band\s+if\b|\bhow\s+about\b|\binstead\b|\balso\b|\bnow\b|\bchange\b"
 )
@@ -199,6 +202,19 @@ def _made_of(regimen_name: str, agents: set[str]) -> bool:
     return regimen is not None and set(regimen.agents) <= agents
 
 
+def _uncovered(regimens: list[str], trials: list[str]) -> list[str]:
+    """Regimens named beside trials that none of those trials tested."""
+    catalogue, registry = load_catalogue(), load_trials()
+    tested = {a.regimen for t in map(registry.resolve, trials) if t for a in t.arms}
+    return [r for r in regimens if (found := catalogue.resolve(r)) and found.id not in tested]
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
 def _trials_comparing(regimens: list[str]) -> list[str]:
     """Names of the trials whose arms hold every regimen named ("lenvatinib vs sorafenib")."""
     catalogue, registry = load_catalogue(), load_trials()
@@ -213,8 +229,13 @@ def plan(
     earlier: dict[str, Any],
     earlier_tools: tuple[str, ...],
     given: dict[str, Any] | None = None,
+    lookups: list[dict[str, Any]] | None = None,
 ) -> Plan:
-    """The intent of `question` and the tool calls that answer it, by the first rule that fits."""
+    """The intent of `question` and the tool calls that answer it, by the first rule that fits.
+
+    `lookups` are the trial lookups of the previous turn: "how does that compare with
+    CARES-310?" asks for the same figure in one more trial.
+    """
     question = correct(question)
     text = normalize(question)
     extraction = extract(question)
@@ -240,20 +261,37 @@ def plan(
         return Plan(Intent.COMPARISON, [call], metric=comparable[0])
     named_study = trials or (regimens and (metrics or about_study))
     if named_study and not (patient_facts and selection):
-        names = trials or _trials_comparing(regimens) or regimens
-        extra = {"metric": metrics} if metrics else {}
-        calls = [ToolCall("lookup_trial", {"name": n, **extra}) for n in names[:3]]
-        return Plan(Intent.TRIAL_FACT, calls, metric=", ".join(metrics) or None)
+        names = trials + _uncovered(regimens, trials) if trials else regimens
+        names = _trials_comparing(regimens) if not trials and len(regimens) > 1 else names
+        names = names or regimens
+        if lookups and not metrics and _FOLLOW_UP_COMPARE.search(text):
+            metrics = [m for call in lookups for m in _as_list(call.get("metric"))]
+            names = [*(str(call["name"]) for call in lookups), *names]
+        extra = {"metric": list(dict.fromkeys(metrics))} if metrics else {}
+        calls = [ToolCall("lookup_trial", {"name": n, **extra}) for n in dict.fromkeys(names)]
+        return Plan(Intent.TRIAL_FACT, calls[:4], metric=", ".join(metrics) or None)
     if about_study and not patient_facts and not _CRITERIA.search(text):
         return Plan(Intent.GENERAL, [ToolCall("search_review", {"query": question, "k": 4})])
     if _CRITERIA.search(text) and not (patient_facts and selection):
-        call = ToolCall("check_resectability", {"profile": profile})
-        return Plan(Intent.CRITERIA, [call], profile)
+        if not patient_facts:
+            return Plan(Intent.CRITERIA, [ToolCall("check_resectability", {"profile": profile})])
+        # "her chances of resection after atezo/bev": the drug is the plan, not a failed line,
+        # and the goal is conversion; the regimen choice comes with the criteria.
+        planned = merge_profiles(earlier, given or {})
+        planned |= {k: v for k, v in profile.items() if k not in ("prior_regimens", "line")}
+        planned.setdefault("goal", "conversion")
+        calls = [
+            ToolCall("check_resectability", {"profile": planned}),
+            ToolCall("select_regimens", {"profile": planned}),
+        ]
+        return Plan(Intent.CRITERIA, calls, planned)
     if _LOCOREGIONAL.search(text) and (
         facts or selection or "locoregional_options" in earlier_tools
     ):
-        call = ToolCall("locoregional_options", {"profile": profile})
-        return Plan(Intent.LOCOREGIONAL, [call], profile)
+        calls = [ToolCall("locoregional_options", {"profile": profile})]
+        if profile.get("prior_regimens"):  # after systemic failure TACE competes with drugs
+            calls.insert(0, ToolCall("select_regimens", {"profile": profile}))
+        return Plan(Intent.LOCOREGIONAL, calls, profile)
     if follow_up and not selection and not facts:
         return Plan(Intent.GENERAL, [ToolCall("search_review", {"query": question, "k": 4})])
     if facts or follow_up or (selection and domain and not regimens):

@@ -19,7 +19,13 @@ from langchain_core.tools import BaseTool
 
 from assistant.planner.compose import compose
 from assistant.planner.intent import Plan, plan
-from assistant.planner.state import earlier_profile, last_human_index, split_question, text_of
+from assistant.planner.state import (
+    earlier_lookups,
+    earlier_profile,
+    last_human_index,
+    split_question,
+    text_of,
+)
 
 
 def plan_for(messages: Sequence[BaseMessage]) -> Plan:
@@ -27,7 +33,7 @@ def plan_for(messages: Sequence[BaseMessage]) -> Plan:
     index = last_human_index(messages)
     question, given = split_question(text_of(messages[index]))
     earlier, earlier_tools = earlier_profile(messages)
-    return plan(question, earlier, earlier_tools, given)
+    return plan(question, earlier, earlier_tools, given, earlier_lookups(messages))
 
 
 def _artifacts(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:

@@ -69,3 +69,11 @@ def earlier_profile(messages: Sequence[BaseMessage]) -> tuple[dict[str, Any], tu
     for block in blocks[:-1]:
         profile = merge_profiles(profile, block)
     return profile, ()
+
+
+def earlier_lookups(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """The arguments of the last trial lookups before the current question ("compare with ...")."""
+    for message in reversed(messages[: last_human_index(messages)]):
+        if isinstance(message, AIMessage) and message.tool_calls:
+            return [dict(c["args"]) for c in message.tool_calls if c["name"] == "lookup_trial"]
+    return []
