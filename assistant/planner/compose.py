@@ -111,12 +111,20 @@ def _trial_names(trials: list[dict[str, Any]]) -> list[str]:
     return [t["name"] for t in trials]
 
 
-def compose_selection(composer: Composer, data: dict[str, Any], profile_line: str) -> None:
+def compose_selection(
+    composer: Composer, data: dict[str, Any], profile_line: str, focus: Iterable[str] = ()
+) -> None:
     setting = "Later-line" if data["setting"] == "later_line" else "First-line"
     composer.add(f"**{setting} options for this patient** ({profile_line})", "")
     if data.get("outside_review"):
         composer.add(f"**Outside the review:** {data['outside_review']}", "")
-    for option in data["recommended"][:DETAILED_OPTIONS]:
+    focus = set(focus)  # an option the question names is shown in full whatever its rank
+    detailed = [
+        o
+        for n, o in enumerate(data["recommended"])
+        if n < DETAILED_OPTIONS or o["regimen"] in focus
+    ]
+    for option in detailed:
         figures = _key_figures(option.get("key_figures", []))
         cite = composer.cite(_trial_names(option["trials"]), option["refs"])
         composer.add(
@@ -124,7 +132,7 @@ def compose_selection(composer: Composer, data: dict[str, Any], profile_line: st
             f"{' '.join(option['rationale'])} {cite}"
             + (f"\n   Key figures: {figures}." if figures else "")
         )
-    rest = data["recommended"][DETAILED_OPTIONS:]
+    rest = [o for o in data["recommended"] if o not in detailed]
     if rest:
         listed = [
             f"{o['rank']}. {o['name']} ({o['certainty']}) "
@@ -305,7 +313,8 @@ def compose(plan: Plan, artifacts: list[dict[str, Any]]) -> tuple[str, bool, str
     for artifact in artifacts:
         tool = artifact.get("tool")
         if tool == "select_regimens":
-            compose_selection(composer, artifact["data"], profile_summary(artifact["profile"]))
+            profile_line = profile_summary(artifact["profile"])
+            compose_selection(composer, artifact["data"], profile_line, plan.focus)
         elif tool == "check_resectability":
             compose_resectability(composer, artifact["data"])
         elif tool == "locoregional_options":

@@ -46,6 +46,7 @@ class Plan:
     profile: dict[str, Any] = field(default_factory=dict)
     metric: str | None = None
     problems: list[str] = field(default_factory=list)
+    focus: list[str] = field(default_factory=list)  # regimen ids the question names
 
 
 # Which figure a question asks for, in the metric names the lookup/compare tools accept.
@@ -54,8 +55,8 @@ METRIC_WORDS: tuple[tuple[str, str], ...] = (
         r"\bpd\s*rates?\b|\bprogressive\s+disease\b|\bprogression\s+rate\b|\bprimary\s+resistance\b",
         "PD rate",
     ),
-    (r"\borr\b|\b(?:objective\s+)?response\s+rates?\b|\bobjective\s+response\b", "ORR"),
-    (r"\bdcr\b|\bdisease\s+control\b", "DCR"),
+    (r"\borrs?\b|\b(?:objective\s+)?response\s+rates?\b|\bobjective\s+response\b", "ORR"),
+    (r"\bdcrs?\b|\bdisease\s+control\b", "DCR"),
     (
         r"\bpfs\s+hr\b|\bpfs\s+hazard\b|\bhazard\s+ratios?\s+for\s+pfs\b|\bpfs\s+and\s+os\s+hazard\b"
         r"|\bos\s+and\s+pfs\s+hazard\b",
@@ -136,6 +137,7 @@ _LOCOREGIONAL = re.compile(
     r"|\b(?:is|would|should|could|can)\s+(?:\w+\s+)?tace\b|\btace\s+(?:worth|reasonable|an\s+option"
     r"|suitable|appropriate|indicated)|\b(?:consider|offer|try|add)\s+tace\b"
 )
+_WHY = re.compile(r"\bwhy\b|\bexplain\w*\b|\breasons?\b|\bhow\s+come\b")
 _FOLLOW_UP_COMPARE = re.compile(
     r"\bcompare\w*\b|\bwhat\s+about\b|\band\s+(?:in|for)\b|\bversus\b|\bvs\b"
 )
@@ -146,7 +148,12 @@ _FOLLOW_UP = re.compile(
 
 # A figure that comes with companions: survival with its hazard ratio; TRAEs with the TEAEs one
 # trial reports instead (NCT04560894, Table 1 note).
-COMPANIONS = {"mOS": "OS HR", "mPFS": "PFS HR", "grade 3 TRAEs": "grade3_TEAE"}
+COMPANIONS = {
+    "mOS": "OS HR",
+    "mPFS": "PFS HR",
+    "grade 3 TRAEs": "grade3_TEAE",
+    "ADA_rate": "OS HR",
+}
 
 
 def _metrics(text: str) -> list[str]:
@@ -215,16 +222,42 @@ def _as_list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def _trials_comparing(regimens: list[str]) -> list[str]:
-    """Names of the trials whose arms hold every regimen named ("lenvatinib vs sorafenib")."""
+def _trials_comparing(regimens: list[str], text: str = "") -> list[str]:
+    """Names of the trials that best fit the regimens named ("lenvatinib vs sorafenib").
+
+    A trial scores one point per named regimen among its arms and two when it reports a patient
+    number the question states ("the 49-patient study"); trials scoring two or more are kept.
+    """
     catalogue, registry = load_catalogue(), load_trials()
     wanted = {r.id for r in map(catalogue.resolve, regimens) if r is not None}
-    if len(wanted) < 2:
-        return []
-    return [t.name for t in registry.trials if wanted <= {a.regimen for a in t.arms}]
+    numbers = {float(n) for n in re.findall(r"\b\d{2,5}\b", text)}
+    scored = []
+    for trial in registry.trials:
+        arms = wanted & {a.regimen for a in trial.arms}
+        sizes = {r.value for r in trial.results if r.metric == "n" and r.value is not None}
+        score = len(arms) + 2 * bool(numbers & sizes)
+        if score >= 2 and (len(arms) >= 2 or numbers & sizes):
+            scored.append((score, trial.name))
+    best = max((score for score, _ in scored), default=0)
+    return [name for score, name in scored if score == best]
 
 
 def plan(
+    question: str,
+    earlier: dict[str, Any],
+    earlier_tools: tuple[str, ...],
+    given: dict[str, Any] | None = None,
+    lookups: list[dict[str, Any]] | None = None,
+) -> Plan:
+    """The plan for `question`, with the regimens it names kept in focus for the answer."""
+    result = _plan(question, earlier, earlier_tools, given, lookups)
+    _, regimens, _ = _named(normalize(correct(question)))
+    catalogue = load_catalogue()
+    result.focus = [r.id for r in map(catalogue.resolve, regimens) if r is not None]
+    return result
+
+
+def _plan(
     question: str,
     earlier: dict[str, Any],
     earlier_tools: tuple[str, ...],
@@ -262,13 +295,15 @@ def plan(
     named_study = trials or (regimens and (metrics or about_study))
     if named_study and not (patient_facts and selection):
         names = trials + _uncovered(regimens, trials) if trials else regimens
-        names = _trials_comparing(regimens) if not trials and len(regimens) > 1 else names
+        names = _trials_comparing(regimens, text) if not trials and len(regimens) > 1 else names
         names = names or regimens
         if lookups and not metrics and _FOLLOW_UP_COMPARE.search(text):
             metrics = [m for call in lookups for m in _as_list(call.get("metric"))]
             names = [*(str(call["name"]) for call in lookups), *names]
         extra = {"metric": list(dict.fromkeys(metrics))} if metrics else {}
         calls = [ToolCall("lookup_trial", {"name": n, **extra}) for n in dict.fromkeys(names)]
+        if _WHY.search(text):  # an explanation lives in the text, the figures in the records
+            calls = [ToolCall("search_review", {"query": question, "k": 4}), *calls[:2]]
         return Plan(Intent.TRIAL_FACT, calls[:4], metric=", ".join(metrics) or None)
     if about_study and not patient_facts and not _CRITERIA.search(text):
         return Plan(Intent.GENERAL, [ToolCall("search_review", {"query": question, "k": 4})])
