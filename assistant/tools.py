@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
@@ -27,6 +28,7 @@ from assistant.settings import AssistantSettings
 from assistant.sources import ChunkLocator, Citation, default_locator, merge
 from corpus.errors import QueryError
 from corpus.names import fold
+from corpus.parser import load_document
 from corpus.retrieval import HybridRetriever, open_retriever
 from corpus.trials import Metric, Result, Trial, TrialRegistry, describe, load_trials
 
@@ -378,14 +380,33 @@ def _lookup_trial(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
     return lookup_trial
 
 
+@cache
+def _categories(registry: TrialRegistry) -> dict[str, str]:
+    found = {}
+    for row in load_document().table1:
+        trial = registry.resolve(row.trial)
+        if trial is not None:
+            found[trial.id] = row.category
+    return found
+
+
+def table1_categories(registry: TrialRegistry) -> dict[str, str]:
+    """Trial id -> Table 1's regimen category ("ICI+TKI", "ICI+anti-VEGF", "ICI+ICI")."""
+    return _categories(registry)
+
+
 def _compare_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
     def compare_trials(
-        metric: str, order: Literal["lowest", "highest", "best"] = "best"
+        metric: str,
+        order: Literal["lowest", "highest", "best"] = "best",
+        category: Literal["ICI+TKI", "ICI+anti-VEGF", "ICI+ICI"] | None = None,
     ) -> tuple[str, Artifact]:
         """Rank the first-line combination arms of Table 1 on one figure.
 
         metric: "PD rate", "ORR", "DCR", "mOS", "mPFS", "OS HR", "PFS HR" or "grade 3 TRAEs".
         order: "lowest", "highest", or "best" (lowest for PD rate, TRAEs and hazard ratios).
+        category (optional): only one regimen category of Table 1 ("ICI+TKI" for TKI plus
+        anti-PD-1 combinations, "ICI+anti-VEGF" for bevacizumab-based ones, "ICI+ICI").
         Arms whose figure is not reported (NR, NA) are listed apart.
         """
         wanted = parse_metric(metric)
@@ -394,8 +415,11 @@ def _compare_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
         ascending = order == "lowest" or (order == "best" and wanted in LOWER_IS_BETTER)
         ranked: list[tuple[Trial, Result]] = []
         missing: list[tuple[Trial, Result]] = []
+        categories = table1_categories(deps.trials)
         for trial in deps.trials.trials:
             if not trial.arms or not any(r.source == "table1" for r in trial.results):
+                continue
+            if category and categories.get(trial.id) != category:
                 continue
             experimental = trial.arms[0].id
             for result in trial.results:
@@ -414,6 +438,7 @@ def _compare_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
         artifact = {
             "tool": "compare_trials",
             "metric": wanted.value,
+            "category": category,
             "order": "ascending" if ascending else "descending",
             "results": rows,
             "not_reported": [result_row(t, r) for t, r in missing],

@@ -88,23 +88,40 @@ def figure_text(text: str, unit: str | None) -> str:
 
 
 def _key_figures(figures: list[dict[str, Any]]) -> str:
-    chosen: dict[str, dict[str, Any]] = {}
+    """Headline figures of an option per metric and arm: whole population and Table 1 first."""
+    chosen: dict[tuple[str, str], dict[str, Any]] = {}
     for figure in figures:
-        metric = figure["metric"]
-        if not figure.get("found") or metric not in KEY_METRICS or figure.get("population"):
+        if not figure.get("found") or figure["metric"] not in KEY_METRICS:
             continue
-        if metric not in chosen or figure.get("source") == "Table 1":
-            chosen[metric] = figure
+        key = (figure["metric"], figure.get("arm") or "")
+        current = chosen.get(key)
+        rank = (figure.get("population") is None, figure.get("source") == "Table 1")
+        if current is None or rank > (
+            current.get("population") is None,
+            current.get("source") == "Table 1",
+        ):
+            chosen[key] = figure
     parts = []
-    for metric in KEY_METRICS:
-        if metric in chosen:
-            figure = chosen[metric]
-            versus = f" vs {figure['versus']}" if figure.get("versus") else ""
-            printed = figure_text(figure["text"], figure.get("unit"))
-            label = "" if printed.startswith("HR") else f"{METRIC_LABELS[metric]} "
-            parts.append(f"{label}{printed}{versus}")
-    sources = sorted({chosen[m].get("source") or "" for m in chosen} - {""})
+    for (metric, _), figure in sorted(chosen.items(), key=lambda kv: KEY_METRICS.index(kv[0][0])):
+        versus = f" vs {figure['versus']}" if figure.get("versus") else ""
+        who = ", ".join(
+            filter(
+                None,
+                [
+                    figure.get("arm_label") if len(_arms(chosen, metric)) > 1 else None,
+                    figure.get("population"),
+                ],
+            )
+        )
+        printed = figure_text(figure["text"], figure.get("unit"))
+        label = "" if printed.startswith("HR") else f"{METRIC_LABELS[metric]} "
+        parts.append(f"{label}{printed}{versus}" + (f" ({who})" if who else ""))
+    sources = sorted({f.get("source") or "" for f in chosen.values()} - {""})
     return f"{'; '.join(parts)} ({', '.join(sources)})" if parts else ""
+
+
+def _arms(chosen: dict[tuple[str, str], dict[str, Any]], metric: str) -> list[str]:
+    return [arm for m, arm in chosen if m == metric]
 
 
 def _trial_names(trials: list[dict[str, Any]]) -> list[str]:
@@ -260,7 +277,8 @@ def compose_trial_facts(composer: Composer, artifact: dict[str, Any]) -> None:
 def compose_comparison(composer: Composer, artifact: dict[str, Any]) -> None:
     label = METRIC_LABELS.get(artifact["metric"], artifact["metric"])
     direction = "lowest first" if artifact["order"] == "ascending" else "highest first"
-    composer.add(f"First-line combination arms of Table 1 ranked by {label} ({direction}):")
+    scope = f" ({artifact['category']} combinations)" if artifact.get("category") else ""
+    composer.add(f"First-line combination arms of Table 1{scope} ranked by {label} ({direction}):")
     for n, row in enumerate(artifact["results"], start=1):
         cite = composer.cite([row["trial"]], row["refs"])
         composer.add(

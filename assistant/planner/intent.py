@@ -137,6 +137,15 @@ _LOCOREGIONAL = re.compile(
     r"|\b(?:is|would|should|could|can)\s+(?:\w+\s+)?tace\b|\btace\s+(?:worth|reasonable|an\s+option"
     r"|suitable|appropriate|indicated)|\b(?:consider|offer|try|add)\s+tace\b"
 )
+# Table 1's regimen categories as clinicians name them ("the TKI + anti-PD-1 combos").
+_CATEGORIES = {
+    "ICI+TKI": r"\btki\s*(?:\+|plus|and|/)\s*(?:an\s+)?(?:anti-?pd-?l?1|ici|immunotherapy|pd-?1)"
+    r"|(?:anti-?pd-?l?1|\bici|\bpd-?1)\s*(?:\+|plus|and|/)\s*(?:a\s+)?tki\b",
+    "ICI+anti-VEGF": r"\bbev(?:acizumab)?[\s-]+(?:based|containing)|\bici\s*\+\s*anti-?vegf\b"
+    r"|\banti-?vegf\s+combin",
+    "ICI+ICI": r"\bdual\s+(?:ici|checkpoint|immunotherapy)|\bici\s*\+\s*ici\b",
+}
+_AMONG = re.compile(r"\bamong\b|\bwithin\b|\bof\s+the\b|\bwhich\s+of\b")
 _WHY = re.compile(r"\bwhy\b|\bexplain\w*\b|\breasons?\b|\bhow\s+come\b")
 _FOLLOW_UP_COMPARE = re.compile(
     r"\bcompare\w*\b|\bwhat\s+about\b|\band\s+(?:in|for)\b|\bversus\b|\bvs\b"
@@ -288,10 +297,14 @@ def _plan(
     about_study = bool(_ABOUT_STUDY.search(text))
     comparable = [m for m in metrics if m in COMPARABLE]
 
-    if _COMPARISON.search(text) and comparable and not (facts or trials or regimens):
+    category = next((c for c, p in _CATEGORIES.items() if re.search(p, text)), None)
+    asks_to_rank = _COMPARISON.search(text) or (category and re.search(r"\bcompare\w*", text))
+    if asks_to_rank and comparable and not (facts or trials or (regimens and not category)):
         order = "lowest" if _LOWEST.search(text) else "highest" if _HIGHEST.search(text) else "best"
-        call = ToolCall("compare_trials", {"metric": comparable[0], "order": order})
-        return Plan(Intent.COMPARISON, [call], metric=comparable[0])
+        args: dict[str, Any] = {"metric": comparable[0], "order": order}
+        if category and _AMONG.search(text):
+            args["category"] = category
+        return Plan(Intent.COMPARISON, [ToolCall("compare_trials", args)], metric=comparable[0])
     named_study = trials or (regimens and (metrics or about_study))
     if named_study and not (patient_facts and selection):
         names = trials + _uncovered(regimens, trials) if trials else regimens
