@@ -202,3 +202,57 @@ def test_table_and_text_disagreement_shows_both(planner_assistant) -> None:
         "median PFS 6.8 months (atezolizumab + bevacizumab; Atezolizumab Plus Bevacizumab)"
         in answer
     )
+
+
+def test_comparison_within_a_table_1_category(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "Among the TKI + anti-PD-1 combos, which has the lowest grade >=3 TRAE rate?"
+    )
+    assert result.intent == "comparison"
+    assert "(ICI+TKI combinations)" in result.answer
+    assert "1. anlotinib + penpulimab (APOLLO): 48.2%" in result.answer
+    assert "atezolizumab + bevacizumab" not in result.answer.split("**References**")[0]
+
+
+def test_follow_up_compares_the_same_figure_in_another_trial(planner_assistant) -> None:
+    thread = planner_assistant.new_thread()
+    planner_assistant.ask("grade 3 TRAEs with STRIDE in HIMALAYA?", thread_id=thread)
+    result = planner_assistant.ask("How does that compare with CARES-310?", thread_id=thread)
+    assert "25.8%" in result.answer and "80.9%" in result.answer
+    assert {c.trial_id for c in result.citations} >= {"himalaya", "cares-310"}
+
+
+def test_a_study_is_found_by_its_arms_and_patient_number(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "In the 49-patient study of TKIs after atezo/bev, "
+        "how did lenvatinib compare with sorafenib?"
+    )
+    assert result.intent == "trial_fact"
+    assert "6.1 months" in result.answer and "2.5 months" in result.answer
+
+
+def test_resectability_question_with_a_patient_also_ranks_regimens(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "Vp2 PVTT, AFP 120 ng/mL, NLR 2.1, single 7 cm tumour, CP-A, ECOG 0, EGD clean. "
+        "What are her chances of resection after atezo-bev?"
+    )
+    assert result.intent == "criteria"
+    assert [t.tool for t in result.trace] == ["check_resectability", "select_regimens"]
+    assert result.profile["goal"] == "conversion" and "prior_regimens" not in result.profile
+    assert "atezolizumab_bevacizumab" in result.recommended_ids
+
+
+def test_tace_history_is_not_a_locoregional_question(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "BCLC B, CP-A, ECOG 0, progressed after repeated TACE sessions, EGD clean. "
+        "Systemic first line?"
+    )
+    assert result.intent == "first_line"
+    assert result.profile["prior_tace"] == "heavily_pretreated"
+
+
+def test_other_cancers_are_out_of_scope(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "Best second line for colorectal cancer after FOLFOX and bevacizumab?"
+    )
+    assert result.refused and result.intent == "out_of_scope"

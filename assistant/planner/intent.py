@@ -66,7 +66,7 @@ METRIC_WORDS: tuple[tuple[str, str], ...] = (
     (r"\bm?pfs\b|\bprogression[\s-]free\b", "mPFS"),
     (r"\bm?os\b|\boverall\s+survival\b|\bmedian\s+survival\b|\bsurvival\b", "mOS"),
     (
-        r"\btraes?\b|\bgrade\s*(?:≥|>=|3|iii)|\btoxicit\w*|\badverse\s+events?\b|\bside[\s-]effects?\b"
+        r"\btraes?\b|\bgrade\s*(?:≥|>=|3|iii)|\btoxic\w*|\badverse\s+events?\b|\bside[\s-]effects?\b"
         r"|\bsafety\b",
         "grade 3 TRAEs",
     ),
@@ -308,7 +308,7 @@ def _plan(
     named_study = trials or (regimens and (metrics or about_study))
     if named_study and not (patient_facts and selection):
         names = trials + _uncovered(regimens, trials) if trials else regimens
-        names = _trials_comparing(regimens, text) if not trials and len(regimens) > 1 else names
+        names = (_trials_comparing(regimens, text) or names) if not trials else names
         names = names or regimens
         if lookups and not metrics and _FOLLOW_UP_COMPARE.search(text):
             metrics = [m for call in lookups for m in _as_list(call.get("metric"))]
