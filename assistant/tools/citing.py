@@ -1,0 +1,67 @@
+"""Citations (trial, reference numbers, chunk ids, quote) for what the tools return."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from assistant.rules import AvoidedOption, RecommendedOption
+from assistant.rules.output import Source, TrialCitation
+from assistant.sources import Citation
+from assistant.tools.deps import ToolDeps
+from corpus.trials import Result, Trial
+
+
+def trial_citations(
+    trials: Iterable[TrialCitation],
+    refs: tuple[int, ...],
+    sources: Iterable[Source],
+    deps: ToolDeps,
+) -> list[Citation]:
+    sources = list(sources)
+    chunk_ids = tuple(dict.fromkeys(i for s in sources for i in deps.locator.for_quote(s.quote)))
+    quote = sources[0].quote if sources else ""
+    citations = []
+    for cited in trials:
+        record = deps.trials.get(cited.id) if cited.in_records else None
+        own = tuple(sorted(set(record.refs) & set(refs))) if record else ()
+        rows = deps.locator.for_table_row(record) if record else ()
+        citations.append(
+            Citation(
+                trial=record.name if record else cited.name,
+                trial_id=record.id if record else None,
+                refs=own or refs,
+                chunk_ids=tuple(dict.fromkeys((*chunk_ids, *rows))),
+                quote=quote,
+            )
+        )
+    if not citations and sources:
+        citations.append(Citation(trial=None, refs=refs, chunk_ids=chunk_ids, quote=quote))
+    return citations
+
+
+def option_citations(
+    options: Iterable[RecommendedOption | AvoidedOption], deps: ToolDeps
+) -> list[Citation]:
+    found: list[Citation] = []
+    for option in options:
+        found += trial_citations(option.trials, option.refs, option.sources, deps)
+    return found
+
+
+def option_rows(options: Iterable[RecommendedOption]) -> list[dict[str, Any]]:
+    return [{"regimen": o.regimen, "name": o.name, "certainty": o.certainty.value} for o in options]
+
+
+def avoid_rows(options: Iterable[AvoidedOption]) -> list[dict[str, str]]:
+    return [{"regimen": o.regimen, "name": o.name, "reason": o.reason} for o in options]
+
+
+def result_citation(trial: Trial, results: Iterable[Result], deps: ToolDeps) -> Citation:
+    results = list(results)
+    chunk_ids = tuple(dict.fromkeys(i for r in results for i in deps.locator.for_result(trial, r)))
+    refs = tuple(sorted({ref for r in results for ref in r.refs})) or trial.refs
+    quote = next((r.quote for r in results if r.quote), "")
+    return Citation(
+        trial=trial.name, trial_id=trial.id, refs=refs, chunk_ids=chunk_ids, quote=quote or ""
+    )

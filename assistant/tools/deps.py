@@ -1,0 +1,33 @@
+"""What the tools read, passed in rather than held in module globals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.settings import AssistantSettings
+from assistant.sources import ChunkLocator, default_locator
+from corpus.retrieval import HybridRetriever, open_retriever
+from corpus.trials import TrialRegistry, load_trials
+
+Artifact = dict[str, Any]
+
+
+@dataclass
+class ToolDeps:
+    """What the tools read; the retriever (and its model) is only loaded when search is used."""
+
+    settings: AssistantSettings = field(default_factory=AssistantSettings)
+    trials: TrialRegistry = field(default_factory=load_trials)
+    locator: ChunkLocator = field(default_factory=default_locator)
+    retriever_factory: Callable[[], HybridRetriever] | None = None
+    _retriever: HybridRetriever | None = None
+
+    def retriever(self) -> HybridRetriever:
+        if self._retriever is None:
+            factory = self.retriever_factory or (
+                lambda: open_retriever(self.settings.index, progress=False)
+            )
+            self._retriever = factory()
+        return self._retriever
