@@ -1,0 +1,82 @@
+"""The input guardrails' patterns and word lists, loaded once from guardrails/data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LEXICON_PATH = Path(__file__).parent / "data" / "input_lexicon.yaml"
+
+
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class InjectionPattern:
+    regex: re.Pattern[str]
+    whole_sentence: bool
+
+
+@dataclass(frozen=True)
+class IdentifierPattern:
+    placeholder: str
+    regex: re.Pattern[str]
+    group: int
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    liver_anchors: re.Pattern[str]
+    domain_terms: re.Pattern[str]
+    generic_vocabulary_tokens: frozenset[str]
+    other_cancers: re.Pattern[str]
+    review_cross_tumour: re.Pattern[str]
+    off_topic_tasks: re.Pattern[str]
+    off_topic_topics: re.Pattern[str]
+    emergency: re.Pattern[str]
+    not_acute_before: re.Pattern[str]
+    not_acute_after: re.Pattern[str]
+    injections: tuple[InjectionPattern, ...]
+    identifiers: tuple[IdentifierPattern, ...]
+    name: re.Pattern[str]
+    not_names: frozenset[str]
+
+
+def _identifier(entry: dict[str, Any]) -> IdentifierPattern:
+    flags = 0 if entry.get("case_sensitive") else re.IGNORECASE
+    return IdentifierPattern(
+        entry["placeholder"], re.compile(entry["regex"], flags), entry["group"]
+    )
+
+
+@cache
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    scope, emergency, ids = raw["scope"], raw["emergency"], raw["identifiers"]
+    names = ids["names"]
+    word = names["word"]
+    return Lexicon(
+        liver_anchors=_any(scope["liver_anchors"]),
+        domain_terms=_any(scope["domain_terms"]),
+        generic_vocabulary_tokens=frozenset(scope["generic_vocabulary_tokens"]),
+        other_cancers=_any(scope["other_cancers"]),
+        review_cross_tumour=_any(scope["review_cross_tumour"]),
+        off_topic_tasks=_any(scope["off_topic_tasks"]),
+        off_topic_topics=_any(scope["off_topic_topics"]),
+        emergency=_any(emergency["acute"]),
+        not_acute_before=_any(emergency["not_acute_before"]),
+        not_acute_after=_any(emergency["not_acute_after"]),
+        injections=tuple(
+            InjectionPattern(re.compile(p["regex"], re.IGNORECASE), p["scope"] == "sentence")
+            for p in raw["injection"]["patterns"]
+        ),
+        identifiers=tuple(_identifier(p) for p in ids["patterns"]),
+        name=re.compile(rf"{names['cues']}[,:]?\s+({word}(?:\s+{word}){{0,2}})"),
+        not_names=frozenset(names["not_names"]),
+    )

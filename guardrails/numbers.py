@@ -1,0 +1,151 @@
+"""Numbers: every figure attributed to a trial must be one the trial's records print."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from assistant.result import GuardrailResult
+from corpus.trials import Metric, Result, Trial
+from guardrails.text import (
+    Outcome,
+    body_lines,
+    drop_sentences,
+    in_review,
+    sentences,
+    trial_mentions,
+    without_brackets,
+)
+
+CHECK = "numbers"
+_NUMBER = re.compile(r"(?<![\w.\-‑/])(\d+(?:\.\d+)?)(?![\w])")
+_NUMBER_ANYWHERE = re.compile(r"\d+(?:\.\d+)?")
+# Numbers that are not figures: reference numbers, years, grades, CI levels, list markers, scores.
+_NOT_FIGURES = re.compile(
+    r"\brefs?\.?\s*\d+(?:\s*[–-]\s*\d+)?(?:\s*(?:,|and)\s*\d+(?:\s*[–-]\s*\d+)?)*"
+    r"|\b(?:19|20)\d\d\b"
+    r"|\bgrade\s*(?:≥|>=|>)?\s*\d\b"
+    r"|\d+(?:\.\d+)?%\s*CI\b"
+    r"|^\s*(?:[-*>]\s*)?\d+\.\s"
+    r"|\bECOG(?:\s*PS)?\s*\d(?:\s*[–-]\s*\d)?"
+    r"|\bChild-Pugh\s*[ABC]?\s*\d*"
+    r"|\bphase\s*\d"
+    r"|\b(?:Table|Figure|Fig\.)\s*\d+"
+    r"|(?:^|(?<=[:;]\s))\d{1,2}\.(?=\s)",
+    re.IGNORECASE,
+)
+# Words for each metric, most specific first ("OS HR" before "OS"); a bare "HR" may be either.
+METRIC_WORDS: tuple[tuple[tuple[Metric, ...], re.Pattern[str]], ...] = tuple(
+    (metrics, re.compile(pattern, re.IGNORECASE))
+    for metrics, pattern in (
+        ((Metric.OS_HR,), r"\bOS\s+HR\b|\bHR\s+for\s+(?:OS|overall survival)|OS hazard ratio"),
+        ((Metric.PFS_HR,), r"\bPFS\s+HR\b|\bHR\s+for\s+PFS|PFS hazard ratio"),
+        ((Metric.PD_rate,), r"\bPD\s+rate|progressive disease|progression rate"),
+        ((Metric.ORR,), r"\bORR\b|objective response|response rate"),
+        ((Metric.DCR,), r"\bDCR\b|disease control"),
+        ((Metric.grade3_TRAE,), r"grade\s*(?:≥|>=|>)?\s*3\s*TRAEs?|treatment-related adverse"),
+        ((Metric.mPFS,), r"\bmPFS\b|median PFS|progression-free survival"),
+        ((Metric.mOS,), r"\bmOS\b|median OS|overall survival"),
+        ((Metric.OS_HR, Metric.PFS_HR), r"\bHR\b|hazard ratio"),
+    )
+)
+# A metric word "owns" a figure printed within this many characters after it, with no other
+# figure in between ("PD rate was 17.5%"); farther figures may belong to something else.
+_METRIC_REACH = 20
+
+
+def _numbers(result: Result) -> set[float]:
+    numbers = {
+        float(value)
+        for value in (
+            result.value,
+            result.ci_low,
+            result.ci_high,
+            result.ci_level,
+            result.range_low,
+            result.range_high,
+        )
+        if value is not None
+    }
+    for printed in (result.text, result.p_value or ""):
+        numbers.update(float(n) for n in _NUMBER_ANYWHERE.findall(printed))
+    return numbers
+
+
+@cache
+def recorded_numbers(trial: Trial, metrics: tuple[Metric, ...] = ()) -> frozenset[float]:
+    """Every number the trial's records print (for `metrics` only, when given)."""
+    return frozenset(
+        number
+        for result in trial.results
+        if not metrics or result.metric in metrics
+        for number in _numbers(result)
+    )
+
+
+def _metric_of(sentence: str, position: int) -> tuple[Metric, ...] | None:
+    """The metrics whose word sits right before the figure at `position`, if any."""
+    window = sentence[max(0, position - _METRIC_REACH) : position]
+    best: tuple[int, tuple[Metric, ...]] | None = None
+    for metrics, pattern in METRIC_WORDS:
+        for match in pattern.finditer(window):
+            if _NUMBER_ANYWHERE.search(window[match.end() :]):
+                continue
+            if best is None or match.end() > best[0]:
+                best = (match.end(), metrics)
+    return best[1] if best else None
+
+
+def _recorded(trials: list[Trial], metrics: tuple[Metric, ...]) -> float | None:
+    for trial in trials:
+        for result in trial.results_for(metrics[0]):
+            if result.value is not None and result.population is None:
+                return result.value
+    return None
+
+
+def _masked(sentence: str) -> str:
+    """`sentence` with brackets, trial names and non-figure numbers blanked, positions kept."""
+    masked = without_brackets(sentence)
+    for _, match in trial_mentions(masked):
+        masked = masked[: match.start()] + " " * len(match.group(0)) + masked[match.end() :]
+    return _NOT_FIGURES.sub(lambda m: " " * len(m.group(0)), masked)
+
+
+def check_numbers(text: str) -> Outcome:
+    corrected: list[str] = []
+    doomed: set[tuple[int, str]] = set()
+    lines = text.split("\n")
+    for index, line in body_lines(text):
+        new_line = line
+        for sentence in sentences(line):
+            trials = list(dict.fromkeys(t for t, _ in trial_mentions(sentence)))
+            if not trials or in_review(sentence.lstrip("> ")):
+                continue
+            new_sentence = sentence
+            plain = _masked(sentence)
+            # Right to left, so earlier positions stay valid while later figures are replaced.
+            for match in reversed(list(_NUMBER.finditer(plain))):
+                metric = _metric_of(plain, match.start())
+                allowed = frozenset().union(*(recorded_numbers(t, metric or ()) for t in trials))
+                if float(match.group(1)) in allowed:
+                    continue
+                value = _recorded(trials, metric) if metric else None
+                if value is None:
+                    doomed.add((index, sentence))
+                    corrected.append(f"removed unsupported figure {match.group(1)!r}")
+                    break
+                fixed = f"{value:g}"
+                new_sentence = new_sentence[: match.start()] + fixed + new_sentence[match.end() :]
+                names = "/".join(t.name for t in trials)
+                label = "/".join(m.value for m in metric or ())
+                corrected.append(f"{names} {label} {match.group(1)} -> {fixed}")
+            if (index, sentence) not in doomed and new_sentence != sentence:
+                new_line = new_line.replace(sentence, new_sentence, 1)
+        lines[index] = new_line
+    repaired = drop_sentences("\n".join(lines), doomed)
+    if not corrected:
+        detail = "every trial figure matches the trial records"
+        return Outcome(text, GuardrailResult(check=CHECK, passed=True, detail=detail))
+    detail = "; ".join(corrected)
+    return Outcome(repaired, GuardrailResult(check=CHECK, passed=False, detail=detail))

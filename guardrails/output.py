@@ -1,0 +1,103 @@
+"""Output guardrails: the single choke point every answer passes before anyone sees it.
+
+`check_output` runs each check in turn on the answer text, records a `GuardrailResult` per check
+and either repairs the answer (correcting or removing what is wrong, and saying so) or blocks it.
+Nothing wrong is ever shown silently.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.prompts import DISCLAIMER, SYSTEM_PROMPT
+from assistant.result import AnswerResult, GuardrailResult
+from guardrails.citations import check_citations
+from guardrails.doses import check_doses
+from guardrails.numbers import check_numbers
+from guardrails.regimens import check_regimens
+from guardrails.text import Outcome, squash
+
+_INJECTION = re.compile(
+    r"system (?:prompt|instructions|message)|my (?:instructions|rules|guidelines|prompt)\b"
+    r"|\b(?:ignor|disregard|bypass|overrid)(?:e|ing)\b[^.\n]{0,40}\b(?:instructions|rules|guardrails)"
+    r"|\bas requested,? i (?:will|am going to)\b|\bdeveloper mode\b|\bDAN mode\b|\bjailbr[eo]ak"
+    r"|\brole-?play|\bin character\b|\bpretend(?:ing)? to be\b|\bi am now\b|\bas an unrestricted\b",
+    re.IGNORECASE,
+)
+# Lines of the system prompt long enough that quoting one is a leak, not a coincidence.
+_PROMPT_LINES = tuple(squash(line).lower() for line in SYSTEM_PROMPT.splitlines() if len(line) > 40)
+BLOCKED_INJECTION = (
+    "The answer discussed the assistant's own instructions or followed instructions embedded in "
+    "the question, so it is not shown. Please ask a clinical question about the review."
+)
+
+
+def check_injection(text: str) -> Outcome:
+    plain = squash(text).lower()
+    leaked = next((line for line in _PROMPT_LINES if line in plain), None)
+    match = _INJECTION.search(text)
+    found = f"system prompt text {leaked[:40]!r}" if leaked else None
+    if match and not found:
+        found = repr(match.group(0))
+    if found:
+        result = GuardrailResult(check="injection_obeyed", passed=False, detail=f"found {found}")
+        return Outcome(text, result, block=BLOCKED_INJECTION)
+    detail = "no sign of obeyed injection or prompt leak"
+    return Outcome(text, GuardrailResult(check="injection_obeyed", passed=True, detail=detail))
+
+
+def _split_disclaimer(answer: str) -> tuple[str, bool]:
+    stripped = answer.rstrip()
+    if stripped.endswith(DISCLAIMER):
+        return stripped[: -len(DISCLAIMER)].rstrip(), True
+    return answer.replace(DISCLAIMER, "").rstrip(), False
+
+
+def _blocked(result: AnswerResult, reason: str, checks: list[GuardrailResult]) -> AnswerResult:
+    return result.model_copy(
+        update={
+            "answer": reason,
+            "refused": True,
+            "refusal_reason": reason,
+            "recommended": [],
+            "recommended_ids": [],
+            "avoid": [],
+            "citations": [],
+            "guardrails": [*result.guardrails, *checks],
+        }
+    )
+
+
+def check_output(result: AnswerResult) -> AnswerResult:
+    """A repaired copy of `result` with one guardrail record per check appended."""
+    if result.refused:
+        return result.model_copy(deep=True)
+    body, had_disclaimer = _split_disclaimer(result.answer)
+    text = body
+    checks: list[GuardrailResult] = []
+    updates: dict[str, object] = {}
+    for step in (
+        lambda t: check_injection(t),
+        lambda t: check_regimens(result, t),
+        lambda t: check_doses(t),
+        lambda t: check_numbers(t),
+        lambda t: check_citations(result, t),
+    ):
+        outcome = step(text)
+        checks.append(outcome.result)
+        if outcome.block:
+            return _blocked(result, outcome.block, checks)
+        text = outcome.text
+        updates.update(outcome.updates)
+    checks.append(
+        GuardrailResult(
+            check="disclaimer",
+            passed=had_disclaimer,
+            detail="disclaimer present" if had_disclaimer else "disclaimer appended",
+        )
+    )
+    answer = result.answer if text == body and had_disclaimer else f"{text}\n\n{DISCLAIMER}"
+    return result.model_copy(
+        deep=True,
+        update={**updates, "answer": answer, "guardrails": [*result.guardrails, *checks]},
+    )

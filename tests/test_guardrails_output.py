@@ -1,0 +1,137 @@
+"""Output guardrails: planted errors are all caught; correct planner answers pass unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from assistant.prompts import DISCLAIMER
+from assistant.result import AnswerResult, GuardrailResult
+from guardrails.output import check_output
+
+PLANTED = Path(__file__).resolve().parents[1] / "eval" / "cases" / "planted_errors.yaml"
+CHECKS = {"regimen_agreement", "numbers", "citations", "doses", "injection_obeyed", "disclaimer"}
+REAL_QUESTIONS = [
+    "What was the PD rate in LEAP-002?",
+    "What was the ORR in IMbrave150?",
+    "Compare HIMALAYA and IMbrave150 overall survival.",
+    "Which first-line regimen has the lowest PD rate?",
+    "What is the hazard ratio for OS in LEAP-002?",
+    "Child-Pugh A, ECOG 0, untreated varices, hoping for resection: which first-line regimen?",
+    "Child-Pugh A, ECOG 1, no varices, first-line: which regimen?",
+    "Prior liver transplant, Child-Pugh A, ECOG 0: which first-line systemic therapy?",
+    "Patient progressed on atezolizumab plus bevacizumab, Child-Pugh A: what second-line options?",
+    "Progressed on lenvatinib, Child-Pugh A, ECOG 1: what next?",
+    "What are the criteria for conversion therapy to resection?",
+    "TACE or HAIC for intermediate-stage HCC?",
+    "What does the review say about anti-drug antibodies?",
+    "What dose of donafenib was used?",
+]
+
+
+def _cases() -> list[dict[str, Any]]:
+    return yaml.safe_load(PLANTED.read_text(encoding="utf-8"))
+
+
+def _planted(case: dict[str, Any]) -> AnswerResult:
+    answer = case["answer"] if case.get("omit_disclaimer") else f"{case['answer']}\n\n{DISCLAIMER}"
+    return AnswerResult(
+        answer=answer,
+        profile=case.get("profile") or {},
+        recommended_ids=case.get("recommended_ids") or [],
+        citations=case.get("citations") or [],
+    )
+
+
+def _caught(case: dict[str, Any], checked: AnswerResult) -> bool:
+    failed = {g.check for g in checked.guardrails if not g.passed}
+    return (
+        case["catch"] in failed
+        and checked.refused == bool(case.get("blocked"))
+        and all(text not in checked.answer for text in case.get("absent", ()))
+        and all(text in checked.answer for text in case.get("present", ()))
+    )
+
+
+def test_planted_suite_is_complete() -> None:
+    cases = _cases()
+    assert len(cases) >= 12
+    assert len({c["id"] for c in cases}) == len(cases)
+    assert {c["catch"] for c in cases} == CHECKS
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c["id"])
+def test_planted_error_is_caught(case: dict[str, Any]) -> None:
+    checked = check_output(_planted(case))
+    assert _caught(case, checked), [g for g in checked.guardrails if not g.passed]
+
+
+def test_every_planted_error_is_caught() -> None:
+    cases = _cases()
+    caught = sum(_caught(case, check_output(_planted(case))) for case in cases)
+    assert caught / len(cases) == 1.0
+
+
+def test_each_check_reports_once() -> None:
+    checked = check_output(AnswerResult(answer="LEAP-002 PD rate 12.2% [LEAP-002; ref 24]."))
+    assert [g.check for g in checked.guardrails] == [
+        "injection_obeyed",
+        "regimen_agreement",
+        "doses",
+        "numbers",
+        "citations",
+        "disclaimer",
+    ]
+    assert checked.answer.endswith(DISCLAIMER)
+
+
+def test_input_is_not_mutated_and_earlier_records_are_kept() -> None:
+    earlier = GuardrailResult(check="scope", passed=True)
+    original = AnswerResult(
+        answer="In IMbrave150, ORR 36% [IMbrave150; ref 19].", guardrails=[earlier]
+    )
+    checked = check_output(original)
+    assert original.answer == "In IMbrave150, ORR 36% [IMbrave150; ref 19]."
+    assert checked.guardrails[0] == earlier
+    assert "ORR 30%" in checked.answer
+
+
+def test_regimen_violation_is_replaced_by_the_rule_core_options() -> None:
+    profile = {"line": "first", "child_pugh_class": "A", "ecog": 0, "organ_transplant": True}
+    result = AnswerResult(
+        answer="I recommend atezolizumab + bevacizumab [IMbrave150; ref 19].",
+        profile=profile,
+        recommended_ids=["atezolizumab_bevacizumab"],
+    )
+    checked = check_output(result)
+    assert checked.recommended_ids[0] == "lenvatinib"
+    assert "atezolizumab_bevacizumab" not in checked.recommended_ids
+    assert "1. **Lenvatinib**" in checked.answer and "REFLECT" in checked.answer
+
+
+def test_review_dose_and_reference_years_pass() -> None:
+    text = (
+        "In the donafenib vs sorafenib trial, donafenib 0.2 g twice daily and sorafenib "
+        "0.4 g twice daily were compared (2021) [Donafenib vs sorafenib phase II–III trial; "
+        "ref 57]."
+    )
+    checked = check_output(AnswerResult(answer=f"{text}\n\n{DISCLAIMER}"))
+    assert all(g.passed for g in checked.guardrails), checked.guardrails
+    assert checked.answer == f"{text}\n\n{DISCLAIMER}"
+
+
+def test_refused_answers_pass_through() -> None:
+    refusal = AnswerResult.refusal("The question is empty.")
+    assert check_output(refusal) == refusal
+
+
+@pytest.mark.parametrize("question", REAL_QUESTIONS)
+def test_real_planner_answer_passes_unchanged(planner_assistant, question: str) -> None:
+    result = planner_assistant.ask(question)
+    checked = check_output(result)
+    assert [g for g in checked.guardrails if not g.passed] == []
+    assert checked.answer == result.answer
+    assert checked.refused == result.refused
