@@ -28,6 +28,8 @@ from assistant.result import AnswerResult, AvoidEntry, GuardrailResult, ToolTrac
 from assistant.settings import AssistantSettings
 from assistant.sources import Citation, merge
 from assistant.tools import ToolDeps, build_tools
+from guardrails.input import check_input
+from guardrails.output import check_output
 
 CHOICE_TOOLS = ("select_regimens", "locoregional_options")
 
@@ -89,6 +91,22 @@ class Assistant:
         problem = check_question(question, self.settings.max_question_chars)
         if problem:
             return AnswerResult.refusal(problem, question="", id=id)
+        # The single choke point: every question passes the input checks, every answer the
+        # output checks, whichever model wrote it.
+        verdict = check_input(question, self.settings.max_question_chars)
+        screened = [
+            GuardrailResult(check=c.check, passed=c.passed, detail=c.detail) for c in verdict.checks
+        ]
+        if not verdict.allowed:
+            refusal = AnswerResult.refusal(
+                verdict.reason or "The question cannot be answered.",
+                question=verdict.question,
+                id=id,
+            )
+            refusal.guardrails = screened
+            refusal.intent = verdict.category
+            return refusal
+        question = verdict.question  # identifiers replaced, injected instructions removed
         if isinstance(profile, PatientProfile):
             profile = profile.model_dump(mode="json", exclude_defaults=True)
         content = question + (profile_block(profile) if profile else "")
@@ -108,6 +126,8 @@ class Assistant:
         result = self._result(state["messages"], question, id)
         if not self.is_planner and not result.refused and not any(t.ok for t in result.trace):
             result = self._grounded_instead(question, profile, id)
+        result = check_output(result)
+        result.guardrails = [*screened, *result.guardrails]
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
 

@@ -68,6 +68,12 @@ def _blocked(result: AnswerResult, reason: str, checks: list[GuardrailResult]) -
     )
 
 
+WITHHELD_EMPTY = (
+    "The answer was withheld: every statement in it failed the checks against the review's trial "
+    "records and sources."
+)
+
+
 def check_output(result: AnswerResult) -> AnswerResult:
     """A repaired copy of `result` with one guardrail record per check appended."""
     if result.refused:
@@ -89,6 +95,8 @@ def check_output(result: AnswerResult) -> AnswerResult:
             return _blocked(result, outcome.block, checks)
         text = outcome.text
         updates.update(outcome.updates)
+    if body.strip() and not text.strip():  # repairs removed everything: nothing left to show
+        return _blocked(result, WITHHELD_EMPTY, checks)
     checks.append(
         GuardrailResult(
             check="disclaimer",

@@ -139,7 +139,8 @@ def test_impossible_values_are_refused(planner_assistant) -> None:
 def test_off_topic_is_refused_without_tools(planner_assistant) -> None:
     result = planner_assistant.ask("Write me a poem about cats")
     assert result.refused and result.trace == []
-    assert "does not cover" in result.answer
+    assert "hepatocellular carcinoma" in result.answer  # says what it can do instead
+    assert any(g.check == "scope" and not g.passed for g in result.guardrails)
 
 
 def test_same_question_same_answer(planner_assistant) -> None:
@@ -255,4 +256,4 @@ def test_other_cancers_are_out_of_scope(planner_assistant) -> None:
     result = planner_assistant.ask(
         "Best second line for colorectal cancer after FOLFOX and bevacizumab?"
     )
-    assert result.refused and result.intent == "out_of_scope"
+    assert result.refused and result.intent == "off_topic"

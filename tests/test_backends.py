@@ -6,6 +6,7 @@ from langchain_core.messages import AIMessage
 from assistant.agent import Assistant
 from assistant.backends import BackendError, make_model
 from assistant.planner import PlannerChatModel
+from assistant.prompts import DISCLAIMER
 from assistant.settings import AssistantSettings
 from assistant.tools import ToolDeps
 from tests.scripted_models import ScriptedChatModel, call, last_tool_text
@@ -41,7 +42,9 @@ def test_well_behaved_model_answers_from_the_tools(deps) -> None:
     assert "atezolizumab_bevacizumab" not in result.recommended_ids
     assert result.trace[0].tool == "select_regimens" and result.trace[0].ok
     assert {c.trial for c in result.citations if c.trial} == {"LEAP-002", "IMbrave150"}
-    assert result.guardrails == []
+    failed = {g.check for g in result.guardrails if not g.passed}
+    assert failed == {"disclaimer"}  # the LLM left it out; the output check appended it
+    assert result.answer.endswith(DISCLAIMER)
 
 
 def test_bad_arguments_come_back_with_a_hint_and_the_model_recovers(deps) -> None:
@@ -89,8 +92,8 @@ def test_model_that_never_calls_tools_is_replaced_by_the_grounded_planner(deps) 
     result = Assistant(model=model, deps=deps).ask("What was the ORR with atezo/bev in IMbrave150?")
     assert "36%" not in result.answer and "30%" in result.answer
     assert result.backend == "ScriptedChatModel (replaced by planner)"
-    (check,) = result.guardrails
-    assert check.check == "grounding" and not check.passed
+    grounding = [g for g in result.guardrails if g.check == "grounding"]
+    assert len(grounding) == 1 and not grounding[0].passed
 
 
 def test_model_that_never_calls_tools_on_an_off_topic_question_is_refused(deps) -> None:
@@ -148,3 +151,37 @@ def test_settings_come_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("HCC_MODEL", "llama3.1")
     settings = AssistantSettings()
     assert settings.backend == "ollama" and settings.model == "llama3.1"
+
+
+def test_an_llm_recommending_bevacizumab_with_untreated_varices_is_repaired(deps) -> None:
+    model = ScriptedChatModel(
+        steps=[
+            call("select_regimens", {"profile": VARICES_PROFILE}),
+            AIMessage(
+                content="I recommend atezolizumab + bevacizumab as the preferred first-line "
+                "option [IMbrave150; refs 19–21]."
+            ),
+        ]
+    )
+    result = Assistant(model=model, deps=deps).ask("CP-A, ECOG 0, untreated varices: first line?")
+    agreement = next(g for g in result.guardrails if g.check == "regimen_agreement")
+    assert not agreement.passed
+    assert "atezolizumab_bevacizumab" not in result.recommended_ids
+    assert "I recommend atezolizumab + bevacizumab" not in result.answer
+
+
+def test_an_llm_with_a_swapped_number_is_corrected(deps) -> None:
+    model = ScriptedChatModel(
+        steps=[
+            call("lookup_trial", {"name": "IMbrave150", "metric": "ORR"}),
+            AIMessage(
+                content="In IMbrave150 the ORR with atezo/bev was 36% [IMbrave150; refs 19–21]."
+            ),
+        ]
+    )
+    result = Assistant(model=model, deps=deps).ask("ORR of atezo/bev in IMbrave150?")
+    numbers = next(g for g in result.guardrails if g.check == "numbers")
+    assert not numbers.passed
+    assert "36%" not in result.answer
+    # Either corrected to the recorded 30% or, with nothing else left, withheld with a reason.
+    assert "30%" in result.answer or (result.refused and "withheld" in result.answer)
