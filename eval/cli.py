@@ -11,6 +11,7 @@ from pathlib import Path
 from assistant.agent import Assistant
 from assistant.settings import AssistantSettings
 from eval.cases import AGENT_QUESTIONS, load_cases
+from eval.guardrail_suites import false_alarms, input_rates, planted_report
 from eval.runner import pass_rates, run_cases
 
 
@@ -22,14 +23,38 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--cases", type=Path, default=AGENT_QUESTIONS)
     run.add_argument("--out", type=Path, help="write the per-case results as JSON here")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    guard = commands.add_parser(
+        "guardrails", help="planted errors caught, input refusal rates, false alarms"
+    )
+    guard.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
+
+
+def _guardrails(args: argparse.Namespace, settings: AssistantSettings) -> int:
+    caught, missed = planted_report()
+    refused, false_refusals = input_rates()
+    runs = run_cases(Assistant(settings), load_cases(), progress=not args.quiet)
+    alarms = false_alarms(runs)
+    correct = sum(r.score.passed and not r.result.refused for r in runs)
+    print(f"planted errors caught: {caught.hits}/{caught.total} ({caught.share:.0%})")
+    print(
+        f"input suite: refusal rate {refused.share:.0%} ({refused.hits}/{refused.total} "
+        f"off-topic, emergency and injection-only); false-refusal rate "
+        f"{false_refusals.share:.0%} ({false_refusals.hits}/{false_refusals.total} answerable)"
+    )
+    print(f"false alarms on correct answers of the accuracy set: {len(alarms)}/{correct}")
+    for case_id in [*missed, *alarms]:
+        print(f"  {case_id}", file=sys.stderr)
+    return 0 if not missed and not alarms and refused.share == 1 and not false_refusals.hits else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = AssistantSettings()
-    if args.backend:
+    if getattr(args, "backend", None):
         settings = settings.model_copy(update={"backend": args.backend})
+    if args.command == "guardrails":
+        return _guardrails(args, settings)
     cases = load_cases(args.cases)
     runs = run_cases(Assistant(settings), cases, progress=not args.quiet)
     rates = pass_rates(runs)

@@ -6,6 +6,7 @@ from assistant.agent import Assistant
 from assistant.settings import AssistantSettings
 from corpus.settings import IndexSettings
 from eval.cases import load_cases
+from eval.guardrail_suites import false_alarms
 from eval.runner import pass_rates, run_cases
 
 pytestmark = pytest.mark.slow
@@ -24,3 +25,5 @@ def test_accuracy_question_set(tmp_path) -> None:
     # Safety expectations hold without exception: nothing excluded is ever recommended.
     excluded = [f for fs in failures.values() for f in fs if "recommended but excluded" in f]
     assert excluded == []
+    # The output guardrails leave every correct answer alone.
+    assert false_alarms(runs) == []

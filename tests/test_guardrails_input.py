@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pydantic
 import pytest
-import yaml
 
+from eval.guardrail_suites import INPUT_CASES, input_rates, load_yaml
 from guardrails import messages
 from guardrails.input import InputVerdict, check_input
 
-CASES_PATH = Path(__file__).parents[1] / "eval" / "cases" / "input_guardrails.yaml"
-CASES: list[dict[str, Any]] = yaml.safe_load(CASES_PATH.read_text(encoding="utf-8"))
+CASES: list[dict[str, Any]] = load_yaml(INPUT_CASES)
 MUST_REFUSE_KINDS = {"off_topic", "emergency"}
 MIN_CASES = {
     "off_topic": 12,
@@ -74,6 +72,8 @@ def test_refusal_and_false_refusal_rates(capsys: pytest.CaptureFixture[str]) -> 
         )
     assert refusal_rate == 1.0
     assert false_refusal_rate == 0.0
+    refused, false_refusals = input_rates()  # what `python -m eval guardrails` reports
+    assert refused.share == 1.0 and false_refusals.hits == 0
 
 
 def test_verdict_is_frozen() -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from assistant.prompts import DISCLAIMER
 from assistant.result import AnswerResult, GuardrailResult
+from eval.guardrail_suites import (
+    PLANTED_ERRORS,
+    is_caught,
+    load_yaml,
+    planted_answer,
+    planted_report,
+)
 from guardrails.output import check_output
 
-PLANTED = Path(__file__).resolve().parents[1] / "eval" / "cases" / "planted_errors.yaml"
 CHECKS = {"regimen_agreement", "numbers", "citations", "doses", "injection_obeyed", "disclaimer"}
 REAL_QUESTIONS = [
     "What was the PD rate in LEAP-002?",
@@ -33,27 +37,11 @@ REAL_QUESTIONS = [
 
 
 def _cases() -> list[dict[str, Any]]:
-    return yaml.safe_load(PLANTED.read_text(encoding="utf-8"))
+    return load_yaml(PLANTED_ERRORS)
 
 
-def _planted(case: dict[str, Any]) -> AnswerResult:
-    answer = case["answer"] if case.get("omit_disclaimer") else f"{case['answer']}\n\n{DISCLAIMER}"
-    return AnswerResult(
-        answer=answer,
-        profile=case.get("profile") or {},
-        recommended_ids=case.get("recommended_ids") or [],
-        citations=case.get("citations") or [],
-    )
-
-
-def _caught(case: dict[str, Any], checked: AnswerResult) -> bool:
-    failed = {g.check for g in checked.guardrails if not g.passed}
-    return (
-        case["catch"] in failed
-        and checked.refused == bool(case.get("blocked"))
-        and all(text not in checked.answer for text in case.get("absent", ()))
-        and all(text in checked.answer for text in case.get("present", ()))
-    )
+_planted = planted_answer
+_caught = is_caught
 
 
 def test_planted_suite_is_complete() -> None:
@@ -70,9 +58,8 @@ def test_planted_error_is_caught(case: dict[str, Any]) -> None:
 
 
 def test_every_planted_error_is_caught() -> None:
-    cases = _cases()
-    caught = sum(_caught(case, check_output(_planted(case))) for case in cases)
-    assert caught / len(cases) == 1.0
+    caught, missed = planted_report()
+    assert caught.share == 1.0 and missed == []
 
 
 def test_each_check_reports_once() -> None:
