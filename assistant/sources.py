@@ -25,6 +25,8 @@ class Citation(BaseModel):
     refs: tuple[int, ...] = ()
     chunk_ids: tuple[str, ...] = ()
     quote: str = Field(default="", max_length=2000)
+    # Every passage the citation rests on (the quote is the first); each cited chunk holds one.
+    quotes: tuple[str, ...] = ()
 
 
 def _squash(text: str) -> str:
@@ -90,6 +92,7 @@ def merge(citations: Iterable[Citation]) -> list[Citation]:
                 "refs": tuple(sorted(set(old.refs) | set(citation.refs))),
                 "chunk_ids": tuple(dict.fromkeys((*old.chunk_ids, *citation.chunk_ids))),
                 "quote": old.quote or citation.quote,
+                "quotes": tuple(dict.fromkeys((*old.quotes, *citation.quotes))),
             }
         )
     return list(merged.values())

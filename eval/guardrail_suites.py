@@ -18,7 +18,15 @@ from guardrails.output import check_output
 PLANTED_ERRORS = CASES_DIR / "planted_errors.yaml"
 INPUT_CASES = CASES_DIR / "input_guardrails.yaml"
 OUTPUT_CHECKS = frozenset(
-    {"injection_obeyed", "regimen_agreement", "doses", "numbers", "citations", "disclaimer"}
+    {
+        "injection_obeyed",
+        "regimen_agreement",
+        "doses",
+        "numbers",
+        "citations",
+        "citation_support",
+        "disclaimer",
+    }
 )
 
 

@@ -15,6 +15,7 @@ from guardrails.citations import check_citations
 from guardrails.doses import check_doses
 from guardrails.numbers import check_numbers
 from guardrails.regimens import check_regimens
+from guardrails.support import check_support
 from guardrails.text import Outcome, squash
 
 _INJECTION = re.compile(
@@ -88,6 +89,7 @@ def check_output(result: AnswerResult) -> AnswerResult:
         lambda t: check_doses(t),
         lambda t: check_numbers(t),
         lambda t: check_citations(result, t),
+        lambda t: check_support(result.model_copy(update=updates), t),
     ):
         outcome = step(text)
         checks.append(outcome.result)

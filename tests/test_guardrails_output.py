@@ -17,7 +17,15 @@ from eval.guardrail_suites import (
 )
 from guardrails.output import check_output
 
-CHECKS = {"regimen_agreement", "numbers", "citations", "doses", "injection_obeyed", "disclaimer"}
+CHECKS = {
+    "regimen_agreement",
+    "numbers",
+    "citations",
+    "citation_support",
+    "doses",
+    "injection_obeyed",
+    "disclaimer",
+}
 REAL_QUESTIONS = [
     "What was the PD rate in LEAP-002?",
     "What was the ORR in IMbrave150?",
@@ -70,6 +78,7 @@ def test_each_check_reports_once() -> None:
         "doses",
         "numbers",
         "citations",
+        "citation_support",
         "disclaimer",
     ]
     assert checked.answer.endswith(DISCLAIMER)
@@ -122,3 +131,22 @@ def test_real_planner_answer_passes_unchanged(planner_assistant, question: str) 
     assert [g for g in checked.guardrails if not g.passed] == []
     assert checked.answer == result.answer
     assert checked.refused == result.refused
+
+
+def test_a_citation_keeps_only_the_chunks_that_hold_it() -> None:
+    result = AnswerResult(
+        answer=f"LEAP-002 PD rate 12.2% [LEAP-002; ref 24].\n\n{DISCLAIMER}",
+        citations=[
+            {
+                "trial": "LEAP-002",
+                "trial_id": "leap-002",
+                "refs": [24],
+                "chunk_ids": ["table1/leap-002", "atezo-bev/p1.1"],
+            }
+        ],
+    )
+    checked = check_output(result)
+    support = next(g for g in checked.guardrails if g.check == "citation_support")
+    assert not support.passed and "atezo-bev/p1.1" in support.detail
+    assert checked.citations[0].chunk_ids == ("table1/leap-002",)
+    assert checked.answer == result.answer

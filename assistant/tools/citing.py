@@ -21,6 +21,7 @@ def trial_citations(
     sources = list(sources)
     chunk_ids = tuple(dict.fromkeys(i for s in sources for i in deps.locator.for_quote(s.quote)))
     quote = sources[0].quote if sources else ""
+    quotes = tuple(dict.fromkeys(s.quote for s in sources))
     citations = []
     for cited in trials:
         record = deps.trials.get(cited.id) if cited.in_records else None
@@ -33,10 +34,13 @@ def trial_citations(
                 refs=own or refs,
                 chunk_ids=tuple(dict.fromkeys((*chunk_ids, *rows))),
                 quote=quote,
+                quotes=quotes,
             )
         )
     if not citations and sources:
-        citations.append(Citation(trial=None, refs=refs, chunk_ids=chunk_ids, quote=quote))
+        citations.append(
+            Citation(trial=None, refs=refs, chunk_ids=chunk_ids, quote=quote, quotes=quotes)
+        )
     return citations
 
 
@@ -62,6 +66,12 @@ def result_citation(trial: Trial, results: Iterable[Result], deps: ToolDeps) -> 
     chunk_ids = tuple(dict.fromkeys(i for r in results for i in deps.locator.for_result(trial, r)))
     refs = tuple(sorted({ref for r in results for ref in r.refs})) or trial.refs
     quote = next((r.quote for r in results if r.quote), "")
+    quotes = tuple(dict.fromkeys(r.quote for r in results if r.quote))
     return Citation(
-        trial=trial.name, trial_id=trial.id, refs=refs, chunk_ids=chunk_ids, quote=quote or ""
+        trial=trial.name,
+        trial_id=trial.id,
+        refs=refs,
+        chunk_ids=chunk_ids,
+        quote=quote or "",
+        quotes=quotes,
     )
