@@ -103,13 +103,6 @@ _DOMAIN = re.compile(
     r"\bhcc\b|\bhepatocellular\b|\bliver\b|\breview\b|\bfigure\s*1\b|\btable\s*[123]\b"
     r"|\balgorithm\b|\bguidelines?\b"
 )
-# Other cancers: the review covers HCC only, whatever drugs the question shares with it.
-_OTHER_CANCER = re.compile(
-    r"\b(?:colon|colorectal|rectal|breast|prostate|pancrea\w*|gastric|stomach|esophageal|"
-    r"oesophageal|ovarian|cervical|bladder|thyroid|head\s+and\s+neck|lung|skin|brain)\s+"
-    r"(?:cancer|carcinoma|adenocarcinoma)s?\b|\b(?:melanoma|lymphoma|leuka?emia|myeloma|glioma|"
-    r"sarcoma|cholangiocarcinoma)\b|\bcrc\b|\bnsclc\b|\bsclc\b"
-)
 _JOINER = re.compile(r"^\s*(?:\+|/|-|&|plus|and|with|combined\s+with)?\s*$")
 _LOWEST = re.compile(r"\b(?:lowest|fewest|least|smallest|shortest|worst)\b")
 _HIGHEST = re.compile(r"\b(?:highest|most|greatest|largest|longest)\b")
@@ -285,8 +278,6 @@ def _plan(
     if extraction.problems:
         return Plan(Intent.IMPOSSIBLE, profile=profile, problems=extraction.problems)
     trials, regimens, domain = _named(text)
-    if _OTHER_CANCER.search(text) and not re.search(r"\bhcc\b|\bhepatocellular\b|\bliver\b", text):
-        return Plan(Intent.OUT_OF_SCOPE)
     metrics = _metrics(text)
     # Facts about a patient; a line or a prior regimen alone can also frame a study question.
     patient = {k for k in extraction.fields if k not in ("line", "prior_regimens")}
