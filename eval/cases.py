@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
-AGENT_QUESTIONS = CASES_DIR / "agent_questions.yaml"
+# Every YAML file here is part of the answer-accuracy suite (`python -m eval run`).
+ANSWER_CASES = CASES_DIR / "answers"
 
 Category = Literal[
     "trial_fact",
@@ -33,6 +34,12 @@ class Expectation(BaseModel):
     recommended: tuple[str, ...] = ()  # regimen ids that must be in `recommended`
     not_recommended: tuple[str, ...] = ()  # regimen ids that must not be
     trials: tuple[str, ...] = ()  # trial-record ids the answer must cite
+    # Trial ids the answer may cite besides `trials` without counting against citation precision.
+    may_cite: tuple[str, ...] = ()
+    avoided: tuple[str, ...] = ()  # regimen ids that must be on the answer's avoid list
+    mentions: tuple[str, ...] = ()  # phrases the answer must contain (case-insensitive)
+    # Profile fields the assistant must have read (after every turn), e.g. {"varices": "untreated"}.
+    profile: dict[str, Any] = Field(default_factory=dict)
     refused: bool = False
 
 
@@ -48,9 +55,28 @@ class Case(BaseModel):
     source: str = Field(min_length=3)  # the passage of the review that grounds the expectation
 
 
-def load_cases(path: Path = AGENT_QUESTIONS) -> list[Case]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    cases = [Case.model_validate(entry) for entry in raw]
+def _case(entry: Any, file: Path) -> Case:
+    """One case, or a ValueError naming the file, the case and the first problem."""
+    try:
+        return Case.model_validate(entry)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        name = entry.get("id", "?") if isinstance(entry, dict) else "?"
+        raise ValueError(f"{file}: case {name}: {where}: {first['msg']}") from None
+
+
+def case_files(path: Path = ANSWER_CASES) -> list[Path]:
+    """`path` itself, or the YAML files of a directory in name order."""
+    return sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+
+
+def load_cases(path: Path = ANSWER_CASES) -> list[Case]:
+    """The cases of a file or of every file in a directory; ids are unique across all of them."""
+    cases = []
+    for file in case_files(path):
+        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+        cases += [_case(entry, file) for entry in raw]
     ids = [case.id for case in cases]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

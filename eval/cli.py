@@ -1,33 +1,106 @@
-"""`python -m eval run`: answer accuracy of a backend on the case files."""
+"""`python -m eval`: answer accuracy of a backend, run comparisons, and the guardrail suites."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.agent import Assistant
+from assistant.backends import BackendError, make_model
 from assistant.settings import AssistantSettings
-from eval.cases import AGENT_QUESTIONS, load_cases
+from eval.cases import ANSWER_CASES, load_cases
+from eval.compare import compare, render
 from eval.guardrail_suites import false_alarms, input_rates, planted_report
-from eval.runner import pass_rates, run_cases
+from eval.metrics import RetrievalMetrics, measure
+from eval.report import RunReport, case_rows, load_report, terminal_summary, write_report
+from eval.runner import run_cases
+from eval.thresholds import THRESHOLDS_PATH, load_thresholds, shortfalls
+
+DEFAULT_OUT = Path("reports/eval")
+BACKENDS = ("planner", "ollama", "openai")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the cases and print pass rates")
-    run.add_argument("--backend", choices=("planner", "ollama", "openai"))
-    run.add_argument("--cases", type=Path, default=AGENT_QUESTIONS)
-    run.add_argument("--out", type=Path, help="write the per-case results as JSON here")
+    run = commands.add_parser(
+        "run", help="run the cases, report every measure, exit 1 below the thresholds"
+    )
+    run.add_argument("--backend", choices=BACKENDS, help="default: HCC_BACKEND or planner")
+    run.add_argument(
+        "--cases", type=Path, default=ANSWER_CASES, help="a case file or a folder of them"
+    )
+    run.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for JSON, MD, PNG")
+    run.add_argument("--thresholds", type=Path, default=THRESHOLDS_PATH)
+    run.add_argument("--no-retrieval", action="store_true", help="skip recall@k and MRR")
+    run.add_argument(
+        "--judge",
+        choices=BACKENDS[1:],
+        help="also grade answers with this LLM backend (reported apart from the score)",
+    )
+    run.add_argument("--judge-model", help="the judge's model name (HCC_MODEL otherwise)")
+    run.add_argument("--judge-base-url", help="the judge's server URL (HCC_BASE_URL otherwise)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    diff = commands.add_parser("compare", help="regressions and fixes between two runs' JSON")
+    diff.add_argument("before", type=Path)
+    diff.add_argument("after", type=Path)
     guard = commands.add_parser(
         "guardrails", help="planted errors caught, input refusal rates, false alarms"
     )
     guard.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
+
+
+def _retrieval(assistant: Assistant) -> RetrievalMetrics:
+    from corpus.evaluation import evaluate, load_gold
+
+    report = evaluate(assistant.deps.retriever(), load_gold())
+    return RetrievalMetrics(
+        k=report.k,
+        questions=len(report.results),
+        recall_at_k=round(report.recall_at_k, 3),
+        mrr=round(report.mrr, 3),
+    )
+
+
+def _judge_settings(args: argparse.Namespace, settings: AssistantSettings) -> AssistantSettings:
+    update = {"backend": args.judge, "temperature": 0.0}
+    if args.judge_model:
+        update["model"] = args.judge_model
+    if args.judge_base_url:
+        update["base_url"] = args.judge_base_url
+    return settings.model_copy(update=update)
+
+
+def run(args: argparse.Namespace, settings: AssistantSettings) -> int:
+    cases = load_cases(args.cases)
+    bar = load_thresholds(args.thresholds)
+    assistant = Assistant(settings)
+    runs = run_cases(assistant, cases, progress=not args.quiet)
+    retrieval = None if args.no_retrieval else _retrieval(assistant)
+    judged = None
+    if args.judge:
+        from eval.judge import judge_runs
+
+        judged = judge_runs(make_model(_judge_settings(args, settings)), runs)
+    metrics = measure(runs, retrieval)
+    report = RunReport(
+        backend=assistant.backend,
+        cases_path=str(args.cases),
+        metrics=metrics,
+        shortfalls=shortfalls(metrics, bar),
+        judge={k: v for k, v in judged.items() if k != "verdicts"} if judged else None,
+        cases=case_rows(runs, judged["verdicts"] if judged else None),
+    )
+    for row in report.cases:
+        if not row.passed:
+            print(f"FAIL {row.id}: {'; '.join(row.failures)}", file=sys.stderr)
+    print(terminal_summary(report))
+    written = write_report(report, args.out)
+    print(f"report: {', '.join(str(p) for p in written)}")
+    return 0 if report.passed_bar else 1
 
 
 def _guardrails(args: argparse.Namespace, settings: AssistantSettings) -> int:
@@ -48,34 +121,28 @@ def _guardrails(args: argparse.Namespace, settings: AssistantSettings) -> int:
     return 0 if not missed and not alarms and refused.share == 1 and not false_refusals.hits else 1
 
 
+def _compare(args: argparse.Namespace) -> int:
+    try:
+        before, after = load_report(args.before), load_report(args.after)
+    except (OSError, ValueError) as error:
+        print(f"error: cannot read a run report: {error}".splitlines()[0], file=sys.stderr)
+        return 2
+    comparison = compare(before, after)
+    print(render(comparison, before, after))
+    return 1 if comparison.regressions else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "compare":
+        return _compare(args)
     settings = AssistantSettings()
     if getattr(args, "backend", None):
         settings = settings.model_copy(update={"backend": args.backend})
-    if args.command == "guardrails":
-        return _guardrails(args, settings)
-    cases = load_cases(args.cases)
-    runs = run_cases(Assistant(settings), cases, progress=not args.quiet)
-    rates = pass_rates(runs)
-    print(f"{'category':<14} {'passed':>6} {'total':>6} {'rate':>7}")
-    for category, (passed, total) in sorted(rates.items(), key=lambda kv: kv[0] == "overall"):
-        print(f"{category:<14} {passed:>6} {total:>6} {passed / total:>7.1%}")
-    for run in runs:
-        if not run.score.passed:
-            print(f"FAIL {run.score.case.id}: {'; '.join(run.score.failures)}", file=sys.stderr)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        rows = [
-            {
-                "id": r.score.case.id,
-                "category": r.score.case.category,
-                "passed": r.score.passed,
-                "failures": list(r.score.failures),
-                "seconds": round(r.seconds, 4),
-                "result": r.result.model_dump(mode="json"),
-            }
-            for r in runs
-        ]
-        args.out.write_text(json.dumps({"pass_rates": rates, "cases": rows}, indent=2))
-    return 0
+    try:
+        if args.command == "guardrails":
+            return _guardrails(args, settings)
+        return run(args, settings)
+    except (BackendError, ValueError, OSError) as error:
+        print(f"error: {error}".splitlines()[0], file=sys.stderr)
+        return 2

@@ -33,13 +33,3 @@ def run_case(assistant: Assistant, case: Case) -> CaseRun:
 def run_cases(assistant: Assistant, cases: Iterable[Case], progress: bool = True) -> list[CaseRun]:
     cases = list(cases)
     return [run_case(assistant, c) for c in tqdm(cases, desc="Cases", disable=not progress)]
-
-
-def pass_rates(runs: list[CaseRun]) -> dict[str, tuple[int, int]]:
-    """(passed, total) per category, plus "overall"."""
-    rates: dict[str, tuple[int, int]] = {}
-    for run in runs:
-        passed, total = rates.get(run.score.case.category, (0, 0))
-        rates[run.score.case.category] = (passed + run.score.passed, total + 1)
-    rates["overall"] = (sum(r.score.passed for r in runs), len(runs))
-    return rates

@@ -2,27 +2,65 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
 from assistant.result import AnswerResult
+from corpus.names import fold
+from corpus.regimens import load_catalogue
+from eval.agreement import rule_core_trials
 from eval.cases import Case
+from eval.fidelity import NumberCheck, check_numbers
 
 
 @dataclass(frozen=True)
 class CaseScore:
     case: Case
     failures: tuple[str, ...] = field(default_factory=tuple)
+    cited: frozenset[str] = frozenset()  # trial ids the answer cites
+    # Trials the rule core attaches to the regimens it names for the profile the answer read.
+    context_trials: frozenset[str] = frozenset()
+    numbers: NumberCheck = field(default_factory=lambda: NumberCheck((), ()))
 
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    @property
+    def expected_trials(self) -> frozenset[str]:
+        return frozenset(self.case.expect.trials)
+
+    @property
+    def allowed_trials(self) -> frozenset[str]:
+        return self.expected_trials | frozenset(self.case.expect.may_cite) | self.context_trials
 
 
 def contains_figure(answer: str, figure: str) -> bool:
     """`figure` as a whole number in the answer: "19" is not found inside "19.2" or "119"."""
     number = re.escape(figure.strip())
     return re.search(rf"(?<![\d.]){number}(?![\d]|\.\d)", answer) is not None
+
+
+def user_text(case: Case) -> list[str]:
+    """What the clinician typed: numbers echoed from here are theirs, not invented."""
+    return [case.question, *case.turns, json.dumps(case.profile or {})]
+
+
+def _profile_failures(case: Case, result: AnswerResult) -> list[str]:
+    read = {**result.profile, **result.profile.get("tumour", {})}
+    return [
+        f"profile {key} is {read.get(key)!r}, expected {value!r}"
+        for key, value in case.expect.profile.items()
+        if read.get(key) != value
+    ]
+
+
+def avoided_ids(result: AnswerResult) -> set[str]:
+    """Catalogue ids of the avoid list (the result names regimens as the answer shows them)."""
+    catalogue = load_catalogue()
+    found = (catalogue.resolve(entry.regimen) for entry in result.avoid)
+    return {regimen.id for regimen in found if regimen}
 
 
 def score(case: Case, result: AnswerResult) -> CaseScore:
@@ -38,6 +76,13 @@ def score(case: Case, result: AnswerResult) -> CaseScore:
     failures += [
         f"{r} recommended but excluded" for r in expect.not_recommended if r in recommended
     ]
-    cited = {c.trial_id for c in result.citations if c.trial_id}
+    avoided = avoided_ids(result)
+    failures += [f"{r} not on the avoid list" for r in expect.avoided if r not in avoided]
+    cited = frozenset(c.trial_id for c in result.citations if c.trial_id)
     failures += [f"trial {t} not cited" for t in expect.trials if t not in cited]
-    return CaseScore(case, tuple(failures))
+    answer = fold(result.answer)
+    failures += [f"{m!r} not said" for m in expect.mentions if fold(m) not in answer]
+    failures += _profile_failures(case, result)
+    numbers = check_numbers(result.answer, user_text(case))
+    failures += [f"number {n} is not in the review" for n in numbers.untraceable]
+    return CaseScore(case, tuple(failures), cited, rule_core_trials(result), numbers)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from assistant.planner.intent import Intent, Plan
+from assistant.profile_text import profile_summary
 from assistant.prompts import DISCLAIMER, REFUSAL_IMPOSSIBLE_PROFILE, REFUSAL_NOT_COVERED
 from assistant.sources import reference_line
 
@@ -305,19 +306,6 @@ def compose_passages(composer: Composer, artifact: dict[str, Any], limit: int = 
             text = text[: MAX_PASSAGE_CHARS - 1].rsplit(" ", 1)[0] + " …"
         cite = composer.cite(hit.get("trial_names", []), hit["refs"])
         composer.add("", f"> {text}", f"— *{hit['section']}* (`{hit['id']}`) {cite}".rstrip())
-
-
-def profile_summary(profile: dict[str, Any]) -> str:
-    if not profile:
-        return "no patient details given"
-    parts = []
-    for key, value in profile.items():
-        if key == "tumour" and isinstance(value, dict):
-            parts += [f"{k.replace('_', ' ')} {v}" for k, v in value.items()]
-        elif key != "label":
-            shown = ", ".join(value) if isinstance(value, list) else value
-            parts.append(f"{key.replace('_', ' ')} {shown}")
-    return "; ".join(parts)
 
 
 def compose(plan: Plan, artifacts: list[dict[str, Any]]) -> tuple[str, bool, str | None]:
