@@ -355,14 +355,21 @@ _PRIOR_BEFORE = re.compile(
     r"|stopped|discontinued|received|treated\s+with|was\s+on|had\s+been\s+on|had)(?:\s+(?:first"
     r"[\s-]line|1l|initial|prior|an?|the|\d+\s+(?:months?|cycles?|weeks?)\s+of))*\s*$"
 )
+# "first line", "as 2nd-line": where a regimen sat in the sequence, between it and its fate.
+_AS_LINE = (
+    r"(?:(?:as\s+|in\s+)?(?:the\s+)?(?:first|second|third|1st|2nd|3rd|1l|2l|3l)[\s-]+line\s*)"
+)
 _PRIOR_AFTER = re.compile(
-    r"^[\s,-]*(?:(?:and|but|then|now|with|which|that|was|were|has|had)\s+)*(?:failure|failed|fails"
+    r"^[\s,-]*(?:(?:and|but|then|now|with|which|that|was|were|has|had)\s+|" + _AS_LINE + r")*"
+    r"(?:failure|failed|fails"
     r"|progress\w*|pd\b|refractory|resist\w*|pretreated|experienced|intoleran\w*|stopped"
     r"|discontinued)"
 )
 # "lenvatinib and pembrolizumab" is one combination; "sorafenib, then regorafenib" two regimens.
 _COMBINED = re.compile(r"^\s*(?:\+|/|&|-|and|plus|in\s+combination\s+with|combined\s+with)\s*$")
-_THEN = re.compile(r"^\s*,?\s*(?:and\s+)?(?:then|later|subsequently|followed\s+by|and)\s*$")
+_THEN = re.compile(
+    r"^\s*" + _AS_LINE + r"?,?\s*(?:and\s+)?(?:then|later|subsequently|followed\s+by|and)\s*$"
+)
 
 
 @dataclass
@@ -638,8 +645,53 @@ def _prior_tace(text: str, out: Extraction) -> None:
 # --- assembly -----------------------------------------------------------------------------------
 
 
+_HVTT = r"(?:\bhvtt\b|\bhepatic[\s-]+vein\w*\s+(?:tumou?r\s+)?(?:thromb\w*|invasion))"
+_HVTT_BRANCHES = re.compile(
+    rf"{_HVTT}\s+(?:in|into|involving|of|affecting)\s+(?:all\s+|the\s+)?(?P<n>one|two|three|[0-3])"
+    r"\s+(?:major\s+)?(?:hepatic\s+)?(?:veins?|branch\w*)"
+    r"|(?P<m>one|two|three|[0-3])\s+(?:major\s+)?hepatic\s+veins?\s+(?:branch\w*\s+)?"
+    r"(?:with|invaded|involved|thrombosed)"
+)
+
+
+def _hvtt(text: str, tumour: dict[str, Any]) -> None:
+    if found := _HVTT_BRANCHES.search(text):
+        tumour["hvtt_branches"] = _number(found.group("n") or found.group("m"))
+    elif (present := _flag(text, _HVTT)) is False:
+        tumour["hvtt_branches"] = 0
+    elif present is None and re.search(rf"\b{_NEG}\s+(?:[\w-]+\s+){{0,3}}hepatic\s+vein", text):
+        tumour["hvtt_branches"] = 0  # "no hepatic vein or IVC thrombus"
+
+
+# "... right-lobe tumour plus one 4 cm nodule in the left lobe": the lesion named by its side,
+# with the other lobe holding the main tumour, is the contralateral one the criteria ask about.
+_SIDE_LESIONS = re.compile(
+    r"\b(?P<n>an?|one|single|solitary|two|three|[1-3])\s+(?:(?:small|additional|further|separate"
+    r"|satellite)\s+)?(?:(?P<size>\d{1,2}(?:\.\d+)?)\s*-?\s*cm\s+)?(?:tumou?rs?|nodules?|lesions?"
+    r"|foci|hccs?)\s+in\s+the\s+(?P<side>left|right)\s+(?:liver\s+|hepatic\s+)?lobe\b"
+)
+
+
+def _contralateral(text: str, tumour: dict[str, Any]) -> None:
+    found = _SIDE_LESIONS.search(text)
+    if not found:
+        return
+    other = "right" if found.group("side") == "left" else "left"
+    if not re.search(rf"\b{other}[\s-]+(?:liver\s+|hepatic\s+)?lobe", text):
+        return
+    count = 1 if found.group("n") in ("a", "an") else _number(found.group("n"))
+    tumour |= {"lobes_involved": "both", "contralateral_lesion_count": count}
+    if found.group("size"):
+        size = float(found.group("size"))
+        tumour["contralateral_largest_cm"] = size
+        if tumour.get("largest_size_cm") == size:
+            del tumour["largest_size_cm"]  # the only size given was the contralateral lesion's
+        if tumour.get("tumour_count") == count:
+            del tumour["tumour_count"]  # the count read was the contralateral lesions only
+
+
 def _tumour(text: str, out: Extraction) -> None:
-    for part in (_pvtt, _extent, _burden, _ivc):
+    for part in (_pvtt, _extent, _burden, _ivc, _hvtt, _contralateral):
         part(text, out.tumour)
 
 

@@ -263,6 +263,35 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("TACE twice", {"prior_tace": "some"}),
     ("TACE-naive", {"prior_tace": "none"}),
     ("no prior chemoembolization", {"prior_tace": "none"}),
+    # Where a regimen sat in the sequence, between it and its fate
+    (
+        "tori/bev first line failed",
+        {"prior_regimens": ["toripalimab_bevacizumab"], **LATER},
+    ),
+    (
+        "Had atezo/bev first line, then lenvatinib second line, now progressing again",
+        {"prior_regimens": ["atezolizumab_bevacizumab", "lenvatinib"], **LATER},
+    ),
+    # Hepatic vein tumour thrombus: how many major branches
+    ("Hepatic vein tumour thrombus in all three major hepatic veins", _t(hvtt_branches=3)),
+    ("HVTT in two major hepatic veins", _t(hvtt_branches=2)),
+    ("no HVTT", _t(hvtt_branches=0)),
+    ("no hepatic vein or IVC thrombus", _t(hvtt_branches=0, ivc_thrombus="none")),
+    # A contralateral lesion named by its side
+    (
+        "10 cm right-lobe tumour plus one 4 cm nodule in the left lobe",
+        _t(
+            largest_size_cm=10.0,
+            lobes_involved="both",
+            contralateral_lesion_count=1,
+            contralateral_largest_cm=4.0,
+        ),
+    ),
+    (
+        "large right-lobe HCC plus a single 6 cm nodule in the left lobe",
+        _t(lobes_involved="both", contralateral_lesion_count=1, contralateral_largest_cm=6.0),
+    ),
+    ("a 4 cm nodule in the left lobe", _t(largest_size_cm=4.0)),
 ]
 
 # The brief's own vignettes, each read as a whole.
