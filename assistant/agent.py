@@ -93,7 +93,8 @@ class Assistant:
             return AnswerResult.refusal(problem, question="", id=id)
         # The single choke point: every question passes the input checks, every answer the
         # output checks, whichever model wrote it.
-        verdict = check_input(question, self.settings.max_question_chars)
+        follow_up = thread_id is not None and self._has_history(thread_id)
+        verdict = check_input(question, self.settings.max_question_chars, follow_up)
         screened = [
             GuardrailResult(check=c.check, passed=c.passed, detail=c.detail) for c in verdict.checks
         ]
@@ -130,6 +131,11 @@ class Assistant:
         result.guardrails = [*screened, *result.guardrails]
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
+
+    def _has_history(self, thread_id: str) -> bool:
+        """True when the thread already holds an answered question (so this one follows up)."""
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        return bool(self.graph.get_state(config).values.get("messages"))
 
     def _grounded_instead(
         self, question: str, profile: dict[str, Any] | None, id: str | None

@@ -173,7 +173,8 @@ _SEVERE = (
     r"\s*(?:2|3|ii|iii)|f[23])\b"
 )
 _TREATED = (
-    rf"\b{_BANDED}\s+{_VARIX}|{_VARIX}\s+(?:(?:that|which|were|was|have|has|been|already|all)\s+)*"
+    rf"\b{_BANDED}\s+{_VARIX}|{_VARIX}\s+(?:(?:that|which|were|was|have|has|been|already|all"
+    r"|now|since|recently|successfully|fully|completely)\s+)*"
     rf"{_BANDED}|\b(?:s/p|after|post|had|underwent|prior|previous)[\s-]+(?:an?\s+)?(?:evl|banding"
     r"|band\s+ligation|variceal\s+(?:band\s+)?ligation)\b"
 )
@@ -268,6 +269,28 @@ _CONTRAINDICATIONS = (
 )
 
 
+# A count, in any usual unit: "platelets 30 x10^9/L", "plt 60k", "platelets dropped to 40,000".
+_PLATELET_COUNT = re.compile(
+    rf"\b{_PLT}(?:\s+count)?(?:\s+(?:of|is|was|are|were|has|have|had|now|dropped|fallen|fell"
+    r"|down|to|at|only|around|about))*\s*[:=~]?\s*(?P<v>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?!\s*%)"
+)
+# The review names "a low platelet count" as a contraindication to targeted therapy without a
+# figure; below 100 x10^9/L is the usual bar for clinically significant thrombocytopenia, and
+# 150 or more is normal. In between the count settles nothing and the field stays unknown.
+LOW_PLATELETS_BELOW = 100.0
+NORMAL_PLATELETS_FROM = 150.0
+
+
+def _platelet_count(text: str) -> float | None:
+    """The count in x10^9/L, or None when no count is given."""
+    found = _PLATELET_COUNT.search(text)
+    if not found:
+        return None
+    value = float(found.group("v").replace(",", ""))
+    return value / 1000 if value >= 1000 else value  # per microlitre -> x10^9/L
+
+
 def _transplant(text: str) -> bool | None:
     found = []
     for match in re.finditer(_TRANSPLANT, text):
@@ -287,6 +310,12 @@ def _contraindications(text: str, out: Extraction) -> None:
             found = False
         if found is not None:
             out.fields[key] = found
+    count = _platelet_count(text)
+    if count is not None and "low_platelets" not in out.fields:
+        if count < LOW_PLATELETS_BELOW:
+            out.fields["low_platelets"] = True
+        elif count >= NORMAL_PLATELETS_FROM:
+            out.fields["low_platelets"] = False
 
 
 # --- goal, line, region -------------------------------------------------------------------------
@@ -329,6 +358,15 @@ _ELSEWHERE = (
 )
 
 
+# Approvals in the review are mainland China's (NMPA): its large cities and provinces count.
+_CHINA = (
+    r"\bchina\b|\bchinese\b|\bmainland\b|\b(?:beijing|shanghai|guangzhou|shenzhen|hangzhou|wuhan"
+    r"|chengdu|nanjing|tianjin|chongqing|xi'?an|suzhou|changsha|zhengzhou|shenyang|harbin|jinan"
+    r"|qingdao|xiamen|fuzhou|kunming|hefei|nanning|guangdong|zhejiang|jiangsu|sichuan|hubei|hunan"
+    r"|shandong|fujian|henan|guangxi)\b"
+)
+
+
 def _line_goal_region(text: str, out: Extraction) -> None:
     if any(_affirmed(text, _LATER_LINE)):
         out.fields["line"] = "later"
@@ -341,7 +379,7 @@ def _line_goal_region(text: str, out: Extraction) -> None:
         out.fields["goal"] = "maintenance"
     if re.search(_ELSEWHERE, text):
         out.fields["region"] = "elsewhere"
-    elif re.search(r"\bchina\b|\bchinese\b", text):
+    elif re.search(_CHINA, text):
         out.fields["region"] = "china"
 
 

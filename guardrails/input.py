@@ -135,22 +135,35 @@ def _about_the_review(text: str, lexicon: Lexicon) -> bool:
     return any(t.startswith("trial_") for t in _vocabulary_tokens(text, lexicon))
 
 
-def scope_refusal(text: str, lexicon: Lexicon) -> str | None:
-    """The refusal reason when `text` is outside the assistant's scope, else None."""
+def scope_refusal(text: str, lexicon: Lexicon, follow_up: bool = False) -> str | None:
+    """The refusal reason when `text` is outside the assistant's scope, else None.
+
+    A `follow_up` continues a conversation about a patient, so it needs no domain words of its own
+    ("I forgot: she had a kidney transplant"); off-topic tasks and topics are refused all the same.
+    """
     if lexicon.off_topic_tasks.search(text):
         return messages.REFUSAL_TASK
+    if lexicon.hcc_anchors.search(text):
+        return None
+    if lexicon.secondary_liver.search(text) and not _about_the_review(text, lexicon):
+        return messages.REFUSAL_OTHER_CANCER
     if lexicon.liver_anchors.search(text):
         return None
     if lexicon.other_cancers.search(text):
         return None if _about_the_review(text, lexicon) else messages.REFUSAL_OTHER_CANCER
-    has_domain = bool(_vocabulary_tokens(text, lexicon) or lexicon.domain_terms.search(text))
-    if not has_domain or lexicon.off_topic_topics.search(text):
+    if lexicon.off_topic_topics.search(text):
         return messages.REFUSAL_OFF_TOPIC
-    return None
+    has_domain = bool(_vocabulary_tokens(text, lexicon) or lexicon.domain_terms.search(text))
+    return None if has_domain or follow_up else messages.REFUSAL_OFF_TOPIC
 
 
-def check_input(question: str | bytes, max_chars: int = 4000) -> InputVerdict:
-    """Run every input check on `question` and say whether, and as what text, it may go on."""
+def check_input(
+    question: str | bytes, max_chars: int = 4000, follow_up: bool = False
+) -> InputVerdict:
+    """Run every input check on `question` and say whether, and as what text, it may go on.
+
+    `follow_up` is true when the question continues a conversation already under way.
+    """
     lexicon = load_lexicon()
     checks: list[Check] = []
     warnings: list[str] = []
@@ -186,7 +199,7 @@ def check_input(question: str | bytes, max_chars: int = 4000) -> InputVerdict:
     detail = f"removed {len(removed)} instruction(s)" if injection else "none found"
     checks.append(Check(check="injection", passed=not injection, detail=detail))
 
-    off_topic = scope_refusal(text, lexicon) if text else messages.REFUSAL_INJECTION_ONLY
+    off_topic = scope_refusal(text, lexicon, follow_up) if text else messages.REFUSAL_INJECTION_ONLY
     checks.append(Check(check="scope", passed=off_topic is None, detail=off_topic or "in scope"))
     if off_topic is not None:
         if injection:

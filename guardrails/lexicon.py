@@ -32,6 +32,8 @@ class IdentifierPattern:
 
 @dataclass(frozen=True)
 class Lexicon:
+    hcc_anchors: re.Pattern[str]
+    secondary_liver: re.Pattern[str]
     liver_anchors: re.Pattern[str]
     domain_terms: re.Pattern[str]
     generic_vocabulary_tokens: frozenset[str]
@@ -62,6 +64,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     names = ids["names"]
     word = names["word"]
     return Lexicon(
+        hcc_anchors=_any(scope["hcc_anchors"]),
+        secondary_liver=_any(scope["secondary_liver"]),
         liver_anchors=_any(scope["liver_anchors"]),
         domain_terms=_any(scope["domain_terms"]),
         generic_vocabulary_tokens=frozenset(scope["generic_vocabulary_tokens"]),

@@ -277,6 +277,16 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("HVTT in two major hepatic veins", _t(hvtt_branches=2)),
     ("no HVTT", _t(hvtt_branches=0)),
     ("no hepatic vein or IVC thrombus", _t(hvtt_branches=0, ivc_thrombus="none")),
+    # Platelet counts: below 100 x10^9/L is low, 150 or more normal, in between unknown
+    ("Platelets 30 x10^9/L from hypersplenism", {"low_platelets": True}),
+    ("platelets have dropped to 40,000", {"low_platelets": True}),
+    ("plt 60k", {"low_platelets": True}),
+    ("platelet count 210", {"low_platelets": False}),
+    ("platelets 120", {}),
+    # Varices treated since, regions named by city
+    ("Varices have now been banded and eradicated", {"varices": "treated"}),
+    ("The family is moving him to Shanghai for treatment", {"region": "china"}),
+    ("Patient in Hangzhou", {"region": "china"}),
     # A contralateral lesion named by its side
     (
         "10 cm right-lobe tumour plus one 4 cm nodule in the left lobe",

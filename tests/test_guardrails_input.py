@@ -206,3 +206,40 @@ def test_is_deterministic() -> None:
     # Speed is measured by the benchmark command, not asserted here (CI machines vary).
     questions = [case["question"] for case in CASES]
     assert [check_input(q) for q in questions] == [check_input(q) for q in questions]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Should colorectal liver metastases get HAIC or systemic chemo?",
+        "Is TACE reasonable for liver mets from breast cancer?",
+        "Metastatic pancreatic cancer with liver lesions: which regimen?",
+    ],
+)
+def test_tumour_in_the_liver_that_is_not_hcc_is_out_of_scope(question: str) -> None:
+    verdict = check_input(question)
+    assert not verdict.allowed and verdict.category == "off_topic"
+
+
+def test_an_hcc_patient_with_another_cancer_in_the_history_is_in_scope() -> None:
+    assert check_input("HCC, CP-A, treated colorectal cancer 10 years ago: first line?").allowed
+
+
+def test_a_follow_up_needs_no_domain_words_of_its_own() -> None:
+    question = "I forgot: she had a kidney transplant in 2018."
+    assert not check_input(question).allowed
+    assert check_input(question, follow_up=True).allowed
+    # Off-topic stays off-topic inside a conversation, and so do emergencies.
+    assert not check_input("What's the weather in Rome?", follow_up=True).allowed
+    assert not check_input("Write me a poem about livers", follow_up=True).allowed
+    assert check_input("She is vomiting blood right now", follow_up=True).category == "emergency"
+
+
+def test_the_assistant_treats_a_second_turn_as_a_follow_up(planner_assistant) -> None:
+    thread = planner_assistant.new_thread()
+    first = planner_assistant.ask("CP-A, ECOG 0, no varices on EGD: first-line options?", thread)
+    assert not first.refused
+    follow_up = planner_assistant.ask("I forgot: she had a kidney transplant in 2018.", thread)
+    assert not follow_up.refused and follow_up.profile.get("organ_transplant") is True
+    fresh = planner_assistant.ask("I forgot: she had a kidney transplant in 2018.")
+    assert fresh.refused
