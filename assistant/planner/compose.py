@@ -31,7 +31,17 @@ METRIC_LABELS = {
     "high_dose_steroids": "high-dose steroids",
     "ADA_rate": "anti-drug antibodies",
 }
-KEY_METRICS = ("mOS", "OS_HR", "mPFS", "ORR", "PD_rate", "grade3_TRAE")
+# Safety figures a rule attaches (deaths, steroid need) are shown too: they carry its caution.
+KEY_METRICS = (
+    "mOS",
+    "OS_HR",
+    "mPFS",
+    "ORR",
+    "PD_rate",
+    "grade3_TRAE",
+    "treatment_related_death",
+    "high_dose_steroids",
+)
 DETAILED_OPTIONS = 5  # options shown with rationale and figures; the rest are listed briefly
 MAX_PASSAGE_CHARS = 1000  # chunks are at most 900 characters: passages are quoted whole
 
