@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from assistant.profile import ProfileError, parse_profile
 from assistant.result import AnswerResult
-from assistant.rules import locoregional_choice, recommend
+from assistant.rules import locoregional_choice, potential_resectability, recommend
 
 SELECTION_TOOL = "select_regimens"
 LOCOREGIONAL_TOOL = "locoregional_options"
+RESECTABILITY_TOOL = "check_resectability"
 
 
 @dataclass(frozen=True)
@@ -29,16 +30,22 @@ def selected_regimens(result: AnswerResult) -> bool:
 
 
 def rule_core_trials(result: AnswerResult) -> frozenset[str]:
-    """The trials behind every regimen the rule core names (options and avoid list) for the
-    profile the answer read: an answer on that patient may cite any of them."""
-    if not selected_regimens(result):
+    """The trials behind everything the rule core names for the profile the answer read (options,
+    avoid list, resectability criteria, locoregional choices): an answer on that patient may cite
+    any of them."""
+    tools = {t.tool for t in result.trace if t.ok}
+    if result.refused or not tools & {SELECTION_TOOL, RESECTABILITY_TOOL, LOCOREGIONAL_TOOL}:
         return frozenset()
     try:
-        reference = recommend(parse_profile(result.profile))
+        profile = parse_profile(result.profile)
     except ProfileError:
         return frozenset()
+    reference = recommend(profile)
     trials = [t for option in reference.recommended for t in option.trials]
     trials += [t for option in reference.avoid for t in option.trials]
+    trials += [t for s in potential_resectability(profile).criteria_sets for t in s.trials]
+    choice = locoregional_choice(profile)
+    trials += [t for option in choice.options for t in option.trials]
     return frozenset(trial.id for trial in trials)
 
 
