@@ -4,12 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run install test test-fast lint bench-index eval-retrieval bench eval clean
+.PHONY: run chat load install test test-fast lint bench-index eval-retrieval bench eval clean
 
-# Until the web UI exists, `make run` opens the chat in the terminal (index built on first use).
+# The web app on http://127.0.0.1:7860 (index built first; nothing is downloaded).
 run: $(STAMP)
 	$(BIN)/python -m corpus build
+	$(BIN)/python app.py
+
+# The same assistant as a chat in the terminal.
+chat: $(STAMP)
+	$(BIN)/python -m corpus build
 	$(BIN)/python -m assistant chat
+
+# 20 concurrent browser-like sessions x 5 questions against `python app.py`: p50/p95, cross-talk.
+load: $(STAMP)
+	$(BIN)/python -m corpus build
+	$(BIN)/python -m ui.load --sessions 20 --questions 5
 
 install: $(STAMP)
 

@@ -1,0 +1,39 @@
+"""Helpers for the app's server, client and browser tests: an in-process app on a free port."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ui.load import free_port
+from ui.profile_panel import FIELD_INDEX
+
+FIRST_OUTPUT_FIELD = 4  # /ask outputs: question box, chat, card, problem line, then the panel
+
+
+@contextmanager
+def running_app(
+    assistant_factory: Callable[[], Any], stream_delay_s: float = 0.01
+) -> Iterator[str]:
+    """The Gradio app on 127.0.0.1 for the duration of the block; yields its URL."""
+    import app
+
+    port = free_port()
+    demo = app.build_app(assistant_factory, stream_delay_s=stream_delay_s)
+    app.launch(demo, "127.0.0.1", port, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+def panel(output: tuple[Any, ...], key: str) -> Any:
+    """One profile-panel value from an /ask output tuple."""
+    return output[FIRST_OUTPUT_FIELD + FIELD_INDEX[key]]
+
+
+def text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    return " ".join(part.get("text", "") for part in content if isinstance(part, dict))

@@ -1,0 +1,142 @@
+"""The conversation as a record: Markdown and JSON with citations, profile and guardrails.
+
+Patient identifiers are never written: questions are stored already redacted, and every string of
+the record passes the input guardrail's identifier redaction once more on the way out (a name
+typed into the profile label, a number in a follow-up). The free-text profile label is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.prompts import DISCLAIMER
+from ui.chat import redact
+from ui.footnotes import Footnote
+from ui.session import Session, Turn
+
+_RESULT_FIELDS = {
+    "answer", "refused", "refusal_reason", "intent", "recommended", "avoid", "citations",
+    "profile", "rules_fired", "guardrails", "trace", "backend",
+}  # fmt: skip
+TITLE = "HCC systemic-therapy assistant: consultation record"
+
+
+def scrub(value: Any) -> Any:
+    """Every string in `value` redacted; profile labels removed."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items() if k != "label"}
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
+
+
+def _footnote(note: Footnote) -> dict[str, Any]:
+    return {
+        "number": note.number,
+        "inline": note.label,
+        "trials": list(note.trials),
+        "refs": list(note.refs),
+        "passages": [
+            {"chunk_id": p.chunk_id, "section": p.section, "text": p.text, "quotes": list(p.quotes)}
+            for p in note.passages
+        ],
+        "references": [
+            {
+                "number": r.number,
+                "text": r.text,
+                "authors": r.authors,
+                "title": r.title,
+                "journal": r.journal,
+                "year": r.year,
+                "doi": r.doi,
+            }
+            for r in note.references
+        ],
+    }
+
+
+def _turn(turn: Turn) -> dict[str, Any]:
+    result = turn.result.model_dump(mode="json", include=_RESULT_FIELDS)
+    return {
+        "question": turn.question,
+        **result,
+        "footnotes": [_footnote(f) for f in turn.footnotes],
+    }
+
+
+def record(session: Session, now: datetime | None = None) -> dict[str, Any]:
+    """The whole conversation as JSON-ready data, identifiers removed."""
+    data = {
+        "title": TITLE,
+        "exported_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "profile": session.profile,
+        "turns": [_turn(turn) for turn in session.turns],
+        "disclaimer": DISCLAIMER,
+    }
+    scrubbed: dict[str, Any] = scrub(data)
+    return scrubbed
+
+
+def to_json(session: Session, now: datetime | None = None) -> str:
+    return json.dumps(record(session, now), indent=2, ensure_ascii=False)
+
+
+def _guardrails(checks: list[dict[str, Any]]) -> list[str]:
+    return [
+        f"- {'passed' if c['passed'] else 'FLAGGED'}: {c['check']}"
+        + (f" ({c['detail']})" if c.get("detail") else "")
+        for c in checks
+    ]
+
+
+def to_markdown(session: Session, now: datetime | None = None) -> str:
+    data = record(session, now)
+    lines = [f"# {data['title']}", "", f"Exported {data['exported_at']}", ""]
+    profile = json.dumps(data["profile"], indent=2, ensure_ascii=False)
+    lines += ["## Patient profile (no identifiers)", "", "```json", profile, "```", ""]
+    for n, turn in enumerate(data["turns"], start=1):
+        lines += [f"## Question {n}", "", turn["question"] or "(not recorded)", ""]
+        if turn["refused"]:
+            lines += ["**Not answered.** " + (turn["refusal_reason"] or ""), ""]
+        else:
+            lines += ["### Answer", "", turn["answer"], ""]
+        if turn["recommended"]:
+            lines += ["Recommended: " + "; ".join(turn["recommended"]), ""]
+        if turn["avoid"]:
+            lines += ["Avoid:", *(f"- {a['regimen']}: {a['reason']}" for a in turn["avoid"]), ""]
+        if turn["footnotes"]:
+            notes = _markdown_notes(turn["footnotes"])
+            lines += ["### Citations", "", notes, ""]
+        if turn["rules_fired"]:
+            lines += ["Rules fired: " + ", ".join(turn["rules_fired"]), ""]
+        lines += ["### Guardrails", "", *_guardrails(turn["guardrails"]), ""]
+    lines += ["---", "", data["disclaimer"], ""]
+    return "\n".join(lines)
+
+
+def _markdown_notes(notes: list[dict[str, Any]]) -> str:
+    """The exported footnotes as Markdown: label, passages quoted, full references."""
+    lines: list[str] = []
+    for note in notes:
+        lines.append(f"[{note['number']}] {note['inline']}")
+        for passage in note["passages"]:
+            lines.append(f"    > {' '.join(passage['text'].split())}")
+            lines.append(f"    — {passage['section']} (`{passage['chunk_id']}`)")
+        lines += [f"    {r['number']}. {r['text']}" for r in note["references"]]
+    return "\n".join(lines)
+
+
+def write_export(session: Session, folder: Path, now: datetime | None = None) -> list[Path]:
+    """Write the record as `consultation.md` and `consultation.json` in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    markdown = folder / f"consultation-{stamp}.md"
+    payload = folder / f"consultation-{stamp}.json"
+    markdown.write_text(to_markdown(session, now), encoding="utf-8")
+    payload.write_text(to_json(session, now), encoding="utf-8")
+    return [markdown, payload]

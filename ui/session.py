@@ -1,0 +1,40 @@
+"""One browser session's conversation: its agent thread, the patient profile and the turns.
+
+Gradio keeps one `Session` per browser tab (gr.State), so users never share a thread or a
+profile. Questions are stored with identifiers already replaced; nothing here holds raw text.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.result import AnswerResult
+from ui.footnotes import Footnote
+
+
+@dataclass
+class Turn:
+    question: str  # identifiers replaced by placeholders
+    result: AnswerResult
+    body: str  # the answer with numbered footnote markers
+    footnotes: tuple[Footnote, ...]
+
+
+@dataclass
+class Session:
+    thread_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    profile: dict[str, Any] = field(default_factory=dict)  # stated fields only, as shown
+    thread_profile: dict[str, Any] = field(default_factory=dict)  # what the agent last read
+    # True once the clinician edits the panel: the next question carries the edited profile.
+    profile_edited: bool = False
+    turns: list[Turn] = field(default_factory=list)
+
+    def new_patient(self) -> None:
+        """Forget the patient: a new agent thread, an empty profile, no turns."""
+        self.thread_id = uuid.uuid4().hex
+        self.profile = {}
+        self.thread_profile = {}
+        self.profile_edited = False
+        self.turns = []
