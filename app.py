@@ -170,7 +170,9 @@ def build_app(
 
         def respond(text: str, state: Session | None) -> Iterator[tuple[Any, ...]]:
             state = state or Session()
-            skip = [gr.skip()] * (len(fields) + 2)  # card, problem and panel unchanged
+            # Card, problem line and panel as they stand, sent as plain values: gr.skip() is an
+            # update that makes Gradio rebuild every panel component on every streamed chunk.
+            skip = [card_for(state.profile), "", *panel_values(state.profile)]
             if not text or not text.strip():
                 yield (gr.skip(), history(state), state, *skip)
                 return
