@@ -50,3 +50,9 @@ def test_bar_charts_per_regimen() -> None:
     assert trae["NCT04560894"].note == "TEAEs" and trae["CARES-310"].value == 80.9
     for metric in BAR_METRICS:
         assert len(bar_figure(metric).axes[0].patches) == 10
+
+
+def test_hazard_ratios_are_labelled_as_the_review_prints_them() -> None:
+    from ui.trials_view import _hr
+
+    assert [_hr(v) for v in (0.6, 0.708, 0.76, 1.0)] == ["0.60", "0.708", "0.76", "1.00"]

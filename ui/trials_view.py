@@ -94,6 +94,11 @@ def os_hazard_ratios(registry: TrialRegistry | None = None) -> list[HazardRatio]
     return sorted(chosen.values(), key=lambda h: h.hr)
 
 
+def _hr(value: float) -> str:
+    """As the review prints hazard ratios: two decimals ("0.60"), three when it gives three."""
+    return f"{value:.2f}" if round(value, 2) == value else f"{value:g}"
+
+
 def forest_figure(ratios: list[HazardRatio] | None = None) -> Figure:
     """Forest plot: HR and CI per comparison on a log axis, the line of no effect at 1."""
     ratios = ratios if ratios is not None else os_hazard_ratios()
@@ -107,7 +112,7 @@ def forest_figure(ratios: list[HazardRatio] | None = None) -> Figure:
         axes.text(
             1.02,
             y,
-            f"{ratio.hr:g} ({ratio.low:g}–{ratio.high:g})"
+            f"{_hr(ratio.hr)} ({_hr(ratio.low)}–{_hr(ratio.high)})"
             + ("" if ratio.ci_level == 95 else f", {ratio.ci_level:g}% CI"),
             va="center",
             fontsize=8,
