@@ -91,6 +91,7 @@ def run(args: argparse.Namespace, settings: AssistantSettings) -> int:
         cases_path=str(args.cases),
         metrics=metrics,
         shortfalls=shortfalls(metrics, bar),
+        accuracy_bar=bar.accuracy,
         judge={k: v for k, v in judged.items() if k != "verdicts"} if judged else None,
         cases=case_rows(runs, judged["verdicts"] if judged else None),
     )

@@ -38,6 +38,7 @@ class RunReport(BaseModel):
     created: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     metrics: Metrics
     shortfalls: list[str] = Field(default_factory=list)  # measures below the thresholds
+    accuracy_bar: dict[str, float] = Field(default_factory=dict)  # thresholds per category
     judge: dict[str, Any] | None = None  # the optional LLM-judge pass, kept apart from the score
     cases: list[CaseRow]
 
@@ -172,13 +173,17 @@ def accuracy_chart(report: RunReport, path: Path) -> None:
     names = list(rates)
     shares = [rates[name].share * 100 for name in names]
     figure, axes = plt.subplots(figsize=(8, 0.45 * len(names) + 1.2))
-    colours = ["#2f6f4f" if share >= 95 else "#b5533c" for share in shares]
+    default = report.accuracy_bar.get("overall", 0.0)
+    bars_at = [report.accuracy_bar.get(name, default) * 100 for name in names]
+    colours = [
+        "#2f6f4f" if share >= bar else "#b5533c" for share, bar in zip(shares, bars_at, strict=True)
+    ]
     bars = axes.barh(names, shares, color=colours)
     axes.bar_label(bars, labels=[f"{rates[n].hits}/{rates[n].total}" for n in names], padding=3)
     axes.invert_yaxis()
     axes.set_xlim(0, 112)
-    axes.axvline(95, color="grey", linestyle="--", linewidth=1)
-    axes.set_xlabel("answers correct (%)")
+    axes.scatter(bars_at, range(len(names)), marker="|", s=400, color="black", zorder=3)
+    axes.set_xlabel("answers correct (%); black mark: the release bar (eval/thresholds.yaml)")
     axes.set_title(f"Answer accuracy per category ({report.backend})")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
