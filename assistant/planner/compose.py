@@ -7,6 +7,7 @@ the answer ends with the references it used and the decision-support disclaimer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,6 +15,9 @@ from assistant.planner.intent import Intent, Plan
 from assistant.profile_text import profile_summary
 from assistant.prompts import DISCLAIMER, REFUSAL_IMPOSSIBLE_PROFILE, REFUSAL_NOT_COVERED
 from assistant.sources import reference_line
+from corpus.names import fold
+from corpus.trials import METRIC_LABELS as RECORD_LABELS
+from corpus.trials import Metric
 
 METRIC_LABELS = {
     "mOS": "median OS",
@@ -32,6 +36,10 @@ METRIC_LABELS = {
     "ADA_rate": "anti-drug antibodies",
 }
 # Safety figures a rule attaches (deaths, steroid need) are shown too: they carry its caution.
+NO_DOSE = (
+    "The review reports no dose or dose modification for {name}: dosing is outside its "
+    "scope, so follow the product label."
+)
 KEY_METRICS = (
     "mOS",
     "OS_HR",
@@ -93,6 +101,8 @@ def _short(line: str, limit: int = 160) -> str:
 
 def figure_text(text: str, unit: str | None) -> str:
     text = text.replace("$", "")  # the extraction kept TeX dollars around P values
+    # "15.8% vs 0": the control arm's figure is recorded as printed after "vs"
+    text = re.sub(r"^vs\.?\s+", "", text)
     if not unit or text.endswith(unit) or unit == "patients" or not text[-1:].isdigit():
         return text
     return f"{text}%" if unit == "%" else f"{text} {unit}"
@@ -208,7 +218,7 @@ def compose_resectability(composer: Composer, data: dict[str, Any]) -> None:
         for figure in figures[:2]:
             arm = f" ({figure['arm_label']})" if figure.get("arm_label") else ""
             composer.add(
-                f"  - {METRIC_LABELS.get(figure['metric'], figure['metric'])}{arm}: "
+                f"  - {metric_label(figure['metric'])}{arm}: "
                 f"{figure_text(figure['text'], figure.get('unit'))}"
             )
     for note in data.get("notes", []):
@@ -232,6 +242,14 @@ def compose_locoregional(composer: Composer, data: dict[str, Any]) -> None:
         )
     for note in data.get("notes", []):
         composer.add(f"- {note['text']} {composer.cite([], note.get('refs', []))}".rstrip())
+
+
+def metric_label(metric: str) -> str:
+    """ "PD rate", "non-inferiority margin": the planner's label, else the records' one."""
+    if metric in METRIC_LABELS:
+        return METRIC_LABELS[metric]
+    known = metric in Metric.__members__
+    return RECORD_LABELS[Metric(metric)].lower() if known else metric.replace("_", " ")
 
 
 def _where(source: str) -> str:
@@ -258,8 +276,12 @@ def _row_groups(rows: list[dict[str, Any]]) -> list[str]:
     for (metric, arm, versus, population, printed), places in groups.items():
         who = ", ".join(filter(None, [arm or "overall", population]))
         versus_text = f" vs {versus}" if versus else ""
-        label = METRIC_LABELS.get(metric, metric)
-        phrases.append(f"{label} {printed} ({who}{versus_text}; {'; '.join(places)})")
+        label = metric_label(metric)
+        if label.endswith("HR") and printed.startswith("HR"):  # "OS HR HR = 0.85"
+            printed = printed[2:].lstrip(" =:")
+        elif len(head := fold(label.split()[0])) > 3 and head in fold(printed):
+            label = ""  # "111 sites", "794 patients", "noninferiority margin: 1.08" say it
+        phrases.append(f"{label} {printed} ({who}{versus_text}; {'; '.join(places)})".strip())
     return phrases
 
 
@@ -268,28 +290,59 @@ def compose_trial_facts(composer: Composer, artifact: dict[str, Any]) -> None:
     for row in artifact["results"]:
         by_trial.setdefault(row["trial_id"], []).append(row)
     citations = {c["trial_id"]: c for c in artifact["citations"]}
+    records = artifact.get("records", {})
     metric = artifact.get("metric")
-    answered = [t for t in artifact["trials"] if by_trial.get(t)]
+    asked = [m.strip() for m in (metric or "").split(",") if m.strip()]
+    if "dose" in asked and not any(r["metric"] == "dose" for r in artifact["results"]):
+        composer.add(NO_DOSE.format(name=artifact.get("query", "this regimen")))
+        if not artifact["results"]:  # nothing else was asked: name the trials it draws on
+            cites = [
+                composer.cite([c["trial"]], c.get("refs", []))
+                for c in artifact["citations"]
+                if c.get("trial")
+            ]
+            composer.add(f"Its trials in the review: {', '.join(cites)}.")
+            return
+        composer.add("")
+    answered = [t for t in artifact["trials"] if by_trial.get(t) or _has_words(records.get(t))]
     for trial_id in answered or artifact["trials"]:  # skip trials silent on the figure asked
         citation = citations.get(trial_id, {})
         name = citation.get("trial") or trial_id
         rows = by_trial.get(trial_id, [])
+        record = records.get(trial_id, {})
         cite = composer.cite([name], citation.get("refs", []))
-        if not rows:
-            wanted = METRIC_LABELS.get(metric or "", metric or "figures")
+        if not rows and not _has_words(record):
+            wanted = ", ".join(metric_label(m) for m in asked) or "figures"
             composer.add(f"- **{name}**: the review reports no {wanted} for this trial {cite}")
             continue
-        shown = rows
-        composer.add(f"- **{name}** {cite}: " + "; ".join(_row_groups(shown)) + ".")
-        notes = {r["note"] for r in shown if r.get("note")}
+        wanted = ", ".join(metric_label(m) for m in asked)
+        figures = "; ".join(_row_groups(rows)) + "." if rows else ""
+        if not rows and wanted:
+            figures = f"the review reports no {wanted} for this trial; what it says of it:"
+        composer.add(f"- **{name}** {cite}" + (f": {figures}" if figures else ""))
+        if record.get("design"):
+            composer.add(f"  - Design: {record['design']}")
+        composer.add(*[f"  - Criterion: {c}" for c in record.get("criteria", [])])
+        for finding in record.get("findings", []):
+            refs = composer.cite([], finding.get("refs", []))
+            composer.add(f"  - Finding: \u201c{finding['quote']}\u201d {refs}".rstrip())
+        notes = {r["note"] for r in rows if r.get("note")}
         composer.add(*[f"  - Note: {n}" for n in sorted(notes)])
 
 
+def _has_words(record: dict[str, Any] | None) -> bool:
+    return bool(record and (record.get("findings") or record.get("criteria")))
+
+
 def compose_comparison(composer: Composer, artifact: dict[str, Any]) -> None:
-    label = METRIC_LABELS.get(artifact["metric"], artifact["metric"])
+    label = metric_label(artifact["metric"])
     direction = "lowest first" if artifact["order"] == "ascending" else "highest first"
     scope = f" ({artifact['category']} combinations)" if artifact.get("category") else ""
-    composer.add(f"First-line combination arms of Table 1{scope} ranked by {label} ({direction}):")
+    arms = "First-line combination arms"
+    if artifact.get("arms") == "control":
+        only = f"{artifact['regimen'].replace('_', ' ')} " if artifact.get("regimen") else ""
+        arms = f"Control ({only}comparator) arms"
+    composer.add(f"{arms} of Table 1{scope} ranked by {label} ({direction}):")
     for n, row in enumerate(artifact["results"], start=1):
         cite = composer.cite([row["trial"]], row["refs"])
         composer.add(

@@ -14,10 +14,12 @@ from enum import StrEnum
 from typing import Any
 
 from assistant.extraction import extract
+from assistant.planner.followup import carried_calls, points_back
+from assistant.planner.metrics import COMPARABLE, metrics_asked
 from assistant.planner.spelling import correct
-from assistant.planner.state import PROFILE_TOOLS, merge_profiles
+from assistant.planner.state import PROFILE_TOOLS, merge_profiles, merge_turn
+from assistant.planner.studies import described_trials, states_size, study_names
 from corpus.regimens import load_catalogue
-from corpus.trials import load_trials
 from corpus.vocabulary import load_vocabulary, normalize
 
 
@@ -49,55 +51,14 @@ class Plan:
     focus: list[str] = field(default_factory=list)  # regimen ids the question names
 
 
-# Which figure a question asks for, in the metric names the lookup/compare tools accept.
-METRIC_WORDS: tuple[tuple[str, str], ...] = (
-    (
-        r"\bpd\s*rates?\b|\bprogressive\s+disease\b|\bprogression\s+rate\b|\bprimary\s+resistance\b",
-        "PD rate",
-    ),
-    (r"\borrs?\b|\b(?:objective\s+)?response\s+rates?\b|\bobjective\s+response\b", "ORR"),
-    (r"\bdcrs?\b|\bdisease\s+control\b", "DCR"),
-    (
-        r"\bpfs\s+hr\b|\bpfs\s+hazard\b|\bhazard\s+ratios?\s+for\s+pfs\b|\bpfs\s+and\s+os\s+hazard\b"
-        r"|\bos\s+and\s+pfs\s+hazard\b",
-        "PFS HR",
-    ),
-    (r"\bos\s+hr\b|\bhazard\s+ratios?\b|\bhrs?\b", "OS HR"),
-    (r"\bm?pfs\b|\bprogression[\s-]free\b", "mPFS"),
-    (r"\bm?os\b|\boverall\s+survival\b|\bmedian\s+survival\b|\bsurvival\b", "mOS"),
-    (
-        r"\btraes?\b|\bgrade\s*(?:≥|>=|3|iii)|\btoxic\w*|\badverse\s+events?\b|\bside[\s-]effects?\b"
-        r"|\bsafety\b",
-        "grade 3 TRAEs",
-    ),
-    (r"\bteaes?\b|\btreatment[\s-]emergent\b", "grade3_TEAE"),
-    (r"\bdos(?:e|es|age|ing)\b|\bmg\b|\btwice\s+daily\b", "dose"),
-    (r"\bhow\s+many\s+patients\b|\brandomi[sz]ed\b|\benrolled\b|\bsample\s+size\b|\bn\s*=", "n"),
-    (
-        r"\brisk\s+of\s+death\b|\blower\s+risk\b|\breduc\w*\s+(?:the\s+)?risk\b",
-        "risk_reduction_death",
-    ),
-    (
-        r"\brisk\s+of\s+(?:tumou?r\s+)?progression\b|\bprogression\s+or\s+death\b",
-        "risk_reduction_progression",
-    ),
-    (r"\btreatment[\s-]related\s+deaths?\b", "treatment_related_death"),
-    (r"\bsteroids?\b", "high_dose_steroids"),
-    (r"\bunevaluable\b|\bnot\s+evaluable\b", "unevaluable_rate"),
-    (r"\bcontrol\s+arm\b|\bwhat\s+did\s+the\s+control\b|\bactually\s+receive", "share_of_patients"),
-    (r"\banti-?drug\s+antibod\w*|\bada\b|\badas\b", "ADA_rate"),
-    (r"\bexposure\b", "exposure_months"),
-    (r"\bnon-?inferiority\s+margin\b", "noninferiority_margin"),
-    (r"\bdownstaging\s+(?:success\s+)?rate\b|\bsuccessful\s+downstaging\b", "downstaging_rate"),
-)
-COMPARABLE = ("PD rate", "ORR", "DCR", "PFS HR", "OS HR", "mPFS", "mOS", "grade 3 TRAEs")
 _COMPARISON = re.compile(
     r"\b(?:lowest|highest|best|worst|fewest|most|least|longest|shortest|greatest|smallest|"
     r"largest|rank\w*|which\s+(?:first[\s-]line\s+)?(?:combination|regimen|trial|arm)s?\s+"
     r"(?:has|had|have|gave|gives|shows?|showed|reported))\b"
 )
 _ABOUT_STUDY = re.compile(
-    r"\b(?:study|studies|trial|cohort|analysis|subgroup|retrospective|real[\s-]world|prospective)\b"
+    r"\b(?:study|studies|trials?|cohorts?|analys[ie]s|subgroups?|retrospective|real[\s-]world"
+    r"|prospective)\b"
 )
 _DOMAIN = re.compile(
     r"\bhcc\b|\bhepatocellular\b|\bliver\b|\breview\b|\bfigure\s*1\b|\btable\s*[123]\b"
@@ -134,11 +95,27 @@ _LOCOREGIONAL = re.compile(
 _CATEGORIES = {
     "ICI+TKI": r"\btki\s*(?:\+|plus|and|/)\s*(?:an\s+)?(?:anti-?pd-?l?1|ici|immunotherapy|pd-?1)"
     r"|(?:anti-?pd-?l?1|\bici|\bpd-?1)\s*(?:\+|plus|and|/)\s*(?:a\s+)?tki\b",
-    "ICI+anti-VEGF": r"\bbev(?:acizumab)?[\s-]+(?:based|containing)|\bici\s*\+\s*anti-?vegf\b"
-    r"|\banti-?vegf\s+combin",
+    "ICI+anti-VEGF": r"\bbev(?:acizumab)?[\s-]+(?:based|containing|type|like)"
+    r"|\bici\s*\+\s*anti-?vegf\b|\banti-?vegf\s+(?:combin|antibod)|\b(?:ici|pd-?l?1)\s*(?:\+|plus|and|/)\s*(?:a\s+)?bev",
     "ICI+ICI": r"\bdual\s+(?:ici|checkpoint|immunotherapy)|\bici\s*\+\s*ici\b",
 }
 _AMONG = re.compile(r"\bamong\b|\bwithin\b|\bof\s+the\b|\bwhich\s+of\b")
+# "which ICI plus bevacizumab-type combination": the category names the arms ranked.
+_CATEGORY_NOUN = re.compile(r"[\w-]*\s*(?:combinations?|combos?|regimens?|arms?)\b")
+# "which sorafenib arm" among the trials' control arms rather than their experimental ones.
+_CONTROL = re.compile(
+    r"\b(?:which|among|of|across)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:control|comparator|reference)"
+    r"\s+arms?\b|\b(?:control|comparator)\s+arms\b"
+)
+# "a lenvatinib or sorafenib first line?" with a patient's facts is a choice for that patient.
+_CHOICE = re.compile(
+    r"\bor\b|\bvs\.?\b|\bversus\b|\b(?:first|second|third|later|next)[\s-]+line\s*\?"
+)
+# "how should I dose-reduce lenvatinib": a dose change, which the review never states.
+_DOSE_CHANGE = re.compile(
+    r"\bdos(?:e|ing)[\s-]+(?:reduc|modif|adjust|escalat|chang|interrupt|de-?escalat)\w*"
+    r"|\b(?:reduc\w*|lower\w*|adjust\w*|modify\w*|cut\w*)\s+(?:the\s+|its\s+|his\s+|her\s+)?dos"
+)
 _WHY = re.compile(r"\bwhy\b|\bexplain\w*\b|\breasons?\b|\bhow\s+come\b")
 _FOLLOW_UP_COMPARE = re.compile(
     r"\bcompare\w*\b|\bwhat\s+about\b|\band\s+(?:in|for)\b|\bversus\b|\bvs\b"
@@ -146,22 +123,6 @@ _FOLLOW_UP_COMPARE = re.compile(
 _FOLLOW_UP = re.compile(
     r"\bwhat\s+if\b|\band\s+if\b|\bhow\s+about\b|\binstead\b|\balso\b|\bnow\b|\bchange\b"
 )
-
-
-# A figure that comes with companions: survival with its hazard ratio; TRAEs with the TEAEs one
-# trial reports instead (NCT04560894, Table 1 note).
-COMPANIONS = {
-    "mOS": "OS HR",
-    "mPFS": "PFS HR",
-    "grade 3 TRAEs": "grade3_TEAE",
-    "ADA_rate": "OS HR",
-}
-
-
-def _metrics(text: str) -> list[str]:
-    """Every figure the question asks for, in the order of METRIC_WORDS, with companions."""
-    found = [name for pattern, name in METRIC_WORDS if re.search(pattern, text)]
-    return list(dict.fromkeys([*found, *(COMPANIONS[m] for m in found if m in COMPANIONS)]))
 
 
 def _combinations(text: str, agents: list[tuple[str, int, int]]) -> list[str]:
@@ -211,37 +172,10 @@ def _made_of(regimen_name: str, agents: set[str]) -> bool:
     return regimen is not None and set(regimen.agents) <= agents
 
 
-def _uncovered(regimens: list[str], trials: list[str]) -> list[str]:
-    """Regimens named beside trials that none of those trials tested."""
-    catalogue, registry = load_catalogue(), load_trials()
-    tested = {a.regimen for t in map(registry.resolve, trials) if t for a in t.arms}
-    return [r for r in regimens if (found := catalogue.resolve(r)) and found.id not in tested]
-
-
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else [str(v) for v in value]
-
-
-def _trials_comparing(regimens: list[str], text: str = "") -> list[str]:
-    """Names of the trials that best fit the regimens named ("lenvatinib vs sorafenib").
-
-    A trial scores one point per named regimen among its arms and two when it reports a patient
-    number the question states ("the 49-patient study"); trials scoring two or more are kept.
-    """
-    catalogue, registry = load_catalogue(), load_trials()
-    wanted = {r.id for r in map(catalogue.resolve, regimens) if r is not None}
-    numbers = {float(n) for n in re.findall(r"\b\d{2,5}\b", text)}
-    scored = []
-    for trial in registry.trials:
-        arms = wanted & {a.regimen for a in trial.arms}
-        sizes = {r.value for r in trial.results if r.metric == "n" and r.value is not None}
-        score = len(arms) + 2 * bool(numbers & sizes)
-        if score >= 2 and (len(arms) >= 2 or numbers & sizes):
-            scored.append((score, trial.name))
-    best = max((score for score, _ in scored), default=0)
-    return [name for score, name in scored if score == best]
 
 
 def plan(
@@ -274,43 +208,45 @@ def _plan(
     question = correct(question)
     text = normalize(question)
     extraction = extract(question)
-    profile = merge_profiles(merge_profiles(earlier, given or {}), extraction.as_profile_data())
+    profile = merge_turn(merge_profiles(earlier, given or {}), extraction.as_profile_data(), text)
     if extraction.problems:
         return Plan(Intent.IMPOSSIBLE, profile=profile, problems=extraction.problems)
     trials, regimens, domain = _named(text)
-    metrics = _metrics(text)
+    metrics = metrics_asked(text)
+    if _DOSE_CHANGE.search(text):  # the toxicity that prompts it is not what is asked
+        metrics = ["dose"]
     # Facts about a patient; a line or a prior regimen alone can also frame a study question.
     patient = {k for k in extraction.fields if k not in ("line", "prior_regimens")}
     patient_facts = bool(patient or extraction.tumour or given)
     facts = patient_facts or "prior_regimens" in extraction.fields
-    selection = bool(_SELECTION.search(text))
-    follow_up = bool(earlier_tools) and (facts or bool(_FOLLOW_UP.search(text)))
     about_study = bool(_ABOUT_STUDY.search(text))
+    # "Lenvatinib or sorafenib first line?" after the patient's facts asks for a choice; "the
+    # Chinese subgroup of the lenvatinib vs sorafenib trial" is about the trial.
+    choosing = len(regimens) >= 2 or "line" in extraction.fields
+    choice = patient_facts and not about_study and choosing
+    selection = bool(_SELECTION.search(text) or (choice and _CHOICE.search(text)))
+    follow_up = bool(earlier_tools) and (facts or bool(_FOLLOW_UP.search(text)))
     comparable = [m for m in metrics if m in COMPARABLE]
+    order = "lowest" if _LOWEST.search(text) else "highest" if _HIGHEST.search(text) else None
 
-    category = next((c for c, p in _CATEGORIES.items() if re.search(p, text)), None)
-    asks_to_rank = _COMPARISON.search(text) or (category and re.search(r"\bcompare\w*", text))
-    if asks_to_rank and comparable and not (facts or trials or (regimens and not category)):
-        order = "lowest" if _LOWEST.search(text) else "highest" if _HIGHEST.search(text) else "best"
-        args: dict[str, Any] = {"metric": comparable[0], "order": order}
-        if category and _AMONG.search(text):
-            args["category"] = category
-        return Plan(Intent.COMPARISON, [ToolCall("compare_trials", args)], metric=comparable[0])
+    ranking = _ranking_plan(text, comparable, order, bool(facts or trials), regimens)
+    if ranking is not None:
+        return ranking
+    unnamed = not (trials or regimens or patient_facts)
+    if lookups and metrics and unnamed and points_back(text):  # "and the PD rate?"
+        carried = carried_calls(lookups, metrics, comparable, order)
+        if carried:
+            intent = Intent.COMPARISON if carried[0][0] == "compare_trials" else Intent.TRIAL_FACT
+            calls = [ToolCall(name, args) for name, args in carried]
+            return Plan(intent, calls, metric=", ".join(metrics))
     named_study = trials or (regimens and (metrics or about_study))
     if named_study and not (patient_facts and selection):
-        names = trials + _uncovered(regimens, trials) if trials else regimens
-        names = (_trials_comparing(regimens, text) or names) if not trials else names
-        names = names or regimens
-        if lookups and not metrics and _FOLLOW_UP_COMPARE.search(text):
-            metrics = [m for call in lookups for m in _as_list(call.get("metric"))]
-            names = [*(str(call["name"]) for call in lookups), *names]
-        extra = {"metric": list(dict.fromkeys(metrics))} if metrics else {}
-        calls = [ToolCall("lookup_trial", {"name": n, **extra}) for n in dict.fromkeys(names)]
-        if _WHY.search(text):  # an explanation lives in the text, the figures in the records
-            calls = [ToolCall("search_review", {"query": question, "k": 4}), *calls[:2]]
-        return Plan(Intent.TRIAL_FACT, calls[:4], metric=", ".join(metrics) or None)
+        return _study_plan(question, text, trials, regimens, metrics, lookups or [])
     if about_study and not patient_facts and not _CRITERIA.search(text):
-        return Plan(Intent.GENERAL, [ToolCall("search_review", {"query": question, "k": 4})])
+        # "what do the renal cell carcinoma trials say": the passages, and the trials described
+        described = [ToolCall("lookup_trial", {"name": n}) for n in described_trials(question)]
+        calls = [ToolCall("search_review", {"query": question, "k": 4}), *described[:2]]
+        return Plan(Intent.GENERAL, calls)
     if _CRITERIA.search(text) and not (patient_facts and selection):
         if not patient_facts:
             return Plan(Intent.CRITERIA, [ToolCall("check_resectability", {"profile": profile})])
@@ -324,9 +260,8 @@ def _plan(
             ToolCall("select_regimens", {"profile": planned}),
         ]
         return Plan(Intent.CRITERIA, calls, planned)
-    if _LOCOREGIONAL.search(text) and (
-        facts or selection or "locoregional_options" in earlier_tools
-    ):
+    # "When does the review suggest SBRT?" with no patient at all: what the review says.
+    if _LOCOREGIONAL.search(text) and (facts or "locoregional_options" in earlier_tools):
         calls = [ToolCall("locoregional_options", {"profile": profile})]
         if profile.get("prior_regimens"):  # after systemic failure TACE competes with drugs
             calls.insert(0, ToolCall("select_regimens", {"profile": profile}))
@@ -338,6 +273,60 @@ def _plan(
     if domain or metrics:
         return Plan(Intent.GENERAL, [ToolCall("search_review", {"query": question, "k": 4})])
     return Plan(Intent.OUT_OF_SCOPE)
+
+
+def _ranking_plan(
+    text: str, comparable: list[str], order: str | None, named: bool, regimens: list[str]
+) -> Plan | None:
+    """Table 1 arms ranked on a figure ("lowest PD rate among the ICI + TKI combos"), or None.
+
+    A category ("bevacizumab-type") or a control arm ("which sorafenib arm") may name a regimen
+    without asking about that regimen's own trials.
+    """
+    category, spot = None, None
+    for name, pattern in _CATEGORIES.items():
+        if found := re.search(pattern, text):
+            category, spot = name, found
+            break
+    control = bool(_CONTROL.search(text)) or any(
+        re.search(rf"\bwhich\s+{re.escape(r)}\s+arm\b|\b{re.escape(r)}\s+arms\b", text)
+        for r in regimens
+    )
+    asks_to_rank = _COMPARISON.search(text) or (category and re.search(r"\bcompare\w*", text))
+    if not (asks_to_rank and comparable) or named or (regimens and not (category or control)):
+        return None
+    args: dict[str, Any] = {"metric": comparable[0], "order": order or "best"}
+    # "atezo/bev vs the anti-PD-1 + TKI combos" compares across categories: no restriction
+    inside = spot is not None and all(spot.start() <= text.find(r) < spot.end() for r in regimens)
+    if spot and (_AMONG.search(text) or (inside and _CATEGORY_NOUN.match(text[spot.end() :]))):
+        args["category"] = category
+    if control:
+        args["arms"] = "control"
+        args |= {"regimen": regimens[0]} if regimens else {}
+    return Plan(Intent.COMPARISON, [ToolCall("compare_trials", args)], metric=comparable[0])
+
+
+def _study_plan(
+    question: str,
+    text: str,
+    trials: list[str],
+    regimens: list[str],
+    metrics: list[str],
+    lookups: list[dict[str, Any]],
+) -> Plan:
+    """Figures of the trials a question names or describes, or what the review says of them."""
+    names = study_names(trials, regimens, question, text, bool(_ABOUT_STUDY.search(text)))
+    looked = [call for call in lookups if call.get("tool", "lookup_trial") == "lookup_trial"]
+    if looked and not metrics and _FOLLOW_UP_COMPARE.search(text):  # "compare with CARES-310?"
+        metrics = [m for call in looked for m in _as_list(call.get("metric"))]
+        names = [*(str(call["name"]) for call in looked), *names]
+    if metrics and "n" not in metrics and states_size(names, text):  # "the 917-patient study"
+        metrics = [*metrics, "n"]
+    extra = {"metric": list(dict.fromkeys(metrics))} if metrics else {}
+    calls = [ToolCall("lookup_trial", {"name": n, **extra}) for n in dict.fromkeys(names)]
+    if _WHY.search(text) or not calls:  # an explanation lives in the text, figures in records
+        calls = [ToolCall("search_review", {"query": question, "k": 4}), *calls[:2]]
+    return Plan(Intent.TRIAL_FACT, calls[:4], metric=", ".join(metrics) or None)
 
 
 def _selection_plan(profile: dict[str, Any], earlier_tools: tuple[str, ...]) -> Plan:

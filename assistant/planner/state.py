@@ -35,11 +35,27 @@ def split_question(content: str) -> tuple[str, dict[str, Any]]:
     return (content[: match.start()] + content[match.end() :]).strip(), profile
 
 
+# "What if she had received lenvatinib instead?": the named regimen replaces the earlier ones.
+_REPLACING = re.compile(r"\binstead\b|\brather\s+than\b|\bnot\s+\w+(?:/\w+)?\s+but\b", re.I)
+
+
 def merge_profiles(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     """`update` over `base`; the nested tumour extent merges field by field."""
     merged = {**base, **{k: v for k, v in update.items() if k != "tumour"}}
     if "tumour" in update or "tumour" in base:
         merged["tumour"] = {**base.get("tumour", {}), **update.get("tumour", {})}
+    return merged
+
+
+def merge_turn(base: dict[str, Any], update: dict[str, Any], text: str) -> dict[str, Any]:
+    """What a follow-up question adds to the profile: like `merge_profiles`, except that
+    regimens newly said to have failed join those failed before ("progressed on lenvatinib
+    too" after atezo/bev is a third line), unless the clinician says they replace them."""
+    merged = merge_profiles(base, update)
+    earlier = list(base.get("prior_regimens") or [])
+    new = list(update.get("prior_regimens") or [])
+    if earlier and new and not _REPLACING.search(text):
+        merged["prior_regimens"] = list(dict.fromkeys([*earlier, *new]))
     return merged
 
 
@@ -71,9 +87,14 @@ def earlier_profile(messages: Sequence[BaseMessage]) -> tuple[dict[str, Any], tu
     return profile, ()
 
 
+TRIAL_TOOLS = ("lookup_trial", "compare_trials")
+
+
 def earlier_lookups(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
-    """The arguments of the last trial lookups before the current question ("compare with ...")."""
+    """The trial lookups and rankings of the last turn that made any ("compare with ...",
+    "and the PD rate?"): each call's arguments with its tool's name under "tool"."""
     for message in reversed(messages[: last_human_index(messages)]):
         if isinstance(message, AIMessage) and message.tool_calls:
-            return [dict(c["args"]) for c in message.tool_calls if c["name"] == "lookup_trial"]
+            calls = [c for c in message.tool_calls if c["name"] in TRIAL_TOOLS]
+            return [{**c["args"], "tool": c["name"]} for c in calls]
     return []

@@ -61,12 +61,28 @@ def avoid_rows(options: Iterable[AvoidedOption]) -> list[dict[str, str]]:
     return [{"regimen": o.regimen, "name": o.name, "reason": o.reason} for o in options]
 
 
-def result_citation(trial: Trial, results: Iterable[Result], deps: ToolDeps) -> Citation:
-    results = list(results)
-    chunk_ids = tuple(dict.fromkeys(i for r in results for i in deps.locator.for_result(trial, r)))
-    refs = tuple(sorted({ref for r in results for ref in r.refs})) or trial.refs
-    quote = next((r.quote for r in results if r.quote), "")
-    quotes = tuple(dict.fromkeys(r.quote for r in results if r.quote))
+def result_citation(
+    trial: Trial,
+    results: Iterable[Result],
+    deps: ToolDeps,
+    passages: Iterable[tuple[str, tuple[int, ...]]] = (),
+) -> Citation:
+    """The citation of a trial's figures, and of passages of its record shown with them
+    (its design sentence, its findings: each an exact quote of the review with its refs)."""
+    results, passages = list(results), list(passages)
+    chunk_ids = tuple(
+        dict.fromkeys(
+            [
+                *(i for r in results for i in deps.locator.for_result(trial, r)),
+                *(i for quote, _ in passages for i in deps.locator.for_quote(quote)),
+            ]
+        )
+    )
+    cited = {ref for r in results for ref in r.refs} | {ref for _, refs in passages for ref in refs}
+    refs = tuple(sorted(cited)) or trial.refs
+    texts = [r.quote for r in results if r.quote] + [quote for quote, _ in passages]
+    quote = texts[0] if texts else ""
+    quotes = tuple(dict.fromkeys(texts))
     return Citation(
         trial=trial.name,
         trial_id=trial.id,

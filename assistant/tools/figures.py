@@ -9,6 +9,7 @@ from langchain_core.tools import ToolException
 
 from corpus.names import fold
 from corpus.parser import load_document
+from corpus.regimens import load_catalogue
 from corpus.trials import Metric, Result, Trial, TrialRegistry, describe
 
 # Metric names as people write them -> the records' metric.
@@ -115,3 +116,59 @@ def _categories(registry: TrialRegistry) -> dict[str, str]:
 def table1_categories(registry: TrialRegistry) -> dict[str, str]:
     """Trial id -> Table 1's regimen category ("ICI+TKI", "ICI+anti-VEGF", "ICI+ICI")."""
     return _categories(registry)
+
+
+def resolve_regimen(name: str) -> str:
+    """The catalogue id of a regimen name ("sorafenib", "atezo/bev"), or a hint for the model."""
+    regimen = load_catalogue().resolve(name)
+    if regimen is None:
+        raise ToolException(f"Unknown regimen {name!r}. Use a regimen name such as 'sorafenib'.")
+    return regimen.id
+
+
+def table1_arm_results(
+    trial: Trial, metric: Metric, control: bool, regimen: str | None
+) -> list[Result]:
+    """A Table 1 trial's figures for `metric`: its experimental arm's, or its control arms'."""
+    if not trial.arms or not any(r.source == "table1" for r in trial.results):
+        return []
+    experimental = trial.arms[0].id
+    found = []
+    for result in trial.results:
+        if result.source != "table1" or result.metric != metric or result.measured_arm is None:
+            continue
+        arm = trial.arm(result.measured_arm)
+        if (arm.id != experimental) != control or (regimen and arm.regimen != regimen):
+            continue
+        found.append(result)
+    return found
+
+
+DESIGN_METRICS = frozenset({Metric.n, Metric.sites, Metric.countries})
+
+
+def record_passages(trial: Trial, wanted: set[Metric], found: bool) -> dict[str, Any]:
+    """The words of a trial's record to show beside its figures: the design sentence for a
+    question about its size, its quoted findings and selection criteria when no figure is
+    asked; all of them when the trial has none of the figures asked."""
+    record: dict[str, Any] = {"name": trial.name, "refs": list(trial.refs)}
+    # A dose the review does not print is not answered by the trial's other words.
+    instead = not found and Metric.dose not in wanted
+    if wanted & DESIGN_METRICS or instead:
+        record["design"] = trial.design
+    if not wanted or instead:
+        record["criteria"] = list(trial.criteria)
+        record["findings"] = [
+            {"quote": f.quote, "refs": list(f.refs), "source": f.source} for f in trial.findings
+        ]
+    return record
+
+
+def record_quotes(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The exact review quotes a record passage shows, each with the refs it rests on (none of
+    its own for the design and criteria: the figures' refs, or the trial's, cite them)."""
+    quotes = [*record.get("findings", [])]
+    if record.get("design"):
+        quotes.append({"quote": record["design"], "refs": []})
+    quotes += [{"quote": c, "refs": []} for c in record.get("criteria", [])]
+    return quotes

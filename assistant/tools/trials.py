@@ -13,7 +13,11 @@ from assistant.tools.figures import (
     COMPARABLE,
     LOWER_IS_BETTER,
     parse_metric,
+    record_passages,
+    record_quotes,
+    resolve_regimen,
     result_row,
+    table1_arm_results,
     table1_categories,
     trial_text,
 )
@@ -26,8 +30,9 @@ def _lookup_trial(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
 
         name: a trial name ("LEAP-002", "imbrave150", "9DW") or a regimen ("atezo/bev",
         "STRIDE"). metric (optional): the figure(s) wanted, e.g. "PD rate", ["mOS", "OS HR"],
-        "ORR", "grade 3 TRAEs", "n", "dose". Each figure comes with where it is printed and its
-        reference numbers.
+        "ORR", "grade 3 TRAEs", "n" (patients), "sites", "countries", "dose". Each figure comes
+        with where it is printed and its reference numbers; the trial's design sentence comes
+        with size questions, and its quoted findings when no figure is asked or none exists.
         """
         trials = deps.trials.lookup(name)
         if not trials:
@@ -37,18 +42,22 @@ def _lookup_trial(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
             )
         names = [metric] if isinstance(metric, str) else list(metric or [])
         wanted = {parse_metric(m) for m in names}
-        texts, rows, citations = [], [], []
+        texts, rows, citations, records = [], [], [], {}
         for trial in trials[:4]:
             results = [r for r in trial.results if not wanted or r.metric in wanted]
             rows += [result_row(trial, r) for r in results]
-            citations.append(result_citation(trial, results or trial.results, deps))
+            record = record_passages(trial, wanted, bool(results))
+            passages = [(p["quote"], tuple(p["refs"])) for p in record_quotes(record)]
+            citations.append(result_citation(trial, results or trial.results, deps, passages))
             texts.append(trial_text(trial, [r for r in rows if r["trial_id"] == trial.id], wanted))
+            records[trial.id] = record
         artifact = {
             "tool": "lookup_trial",
             "query": name,
             "metric": ", ".join(sorted(m.value for m in wanted)) or None,
             "trials": [t.id for t in trials[:4]],
             "results": rows,
+            "records": records,
             "citations": [c.model_dump() for c in citations],
         }
         return "\n\n".join(texts), artifact
@@ -61,6 +70,8 @@ def _compare_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
         metric: str,
         order: Literal["lowest", "highest", "best"] = "best",
         category: Literal["ICI+TKI", "ICI+anti-VEGF", "ICI+ICI"] | None = None,
+        arms: Literal["experimental", "control"] = "experimental",
+        regimen: str | None = None,
     ) -> tuple[str, Artifact]:
         """Rank the first-line combination arms of Table 1 on one figure.
 
@@ -68,25 +79,23 @@ def _compare_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
         order: "lowest", "highest", or "best" (lowest for PD rate, TRAEs and hazard ratios).
         category (optional): only one regimen category of Table 1 ("ICI+TKI" for TKI plus
         anti-PD-1 combinations, "ICI+anti-VEGF" for bevacizumab-based ones, "ICI+ICI").
+        arms: "experimental" (default) or "control" to rank the trials' comparator arms.
+        regimen (optional): only arms of this regimen, e.g. "sorafenib" for the sorafenib arms.
         Arms whose figure is not reported (NR, NA) are listed apart.
         """
         wanted = parse_metric(metric)
         if wanted not in COMPARABLE:
             raise ToolException(f"compare_trials ranks Table 1 figures only: {COMPARABLE}")
+        only = resolve_regimen(regimen) if regimen else None
         ascending = order == "lowest" or (order == "best" and wanted in LOWER_IS_BETTER)
         ranked: list[tuple[Trial, Result]] = []
         missing: list[tuple[Trial, Result]] = []
         categories = table1_categories(deps.trials)
         for trial in deps.trials.trials:
-            if not trial.arms or not any(r.source == "table1" for r in trial.results):
-                continue
             if category and categories.get(trial.id) != category:
                 continue
-            experimental = trial.arms[0].id
-            for result in trial.results:
-                in_table1 = result.source == "table1" and result.metric == wanted
-                if in_table1 and result.measured_arm == experimental:
-                    (ranked if result.value is not None else missing).append((trial, result))
+            for result in table1_arm_results(trial, wanted, arms == "control", only):
+                (ranked if result.value is not None else missing).append((trial, result))
         sign = 1.0 if ascending else -1.0
         ranked.sort(key=lambda pair: sign * (pair[1].value or 0.0))
         rows = [result_row(t, r) for t, r in ranked]
@@ -100,12 +109,15 @@ def _compare_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
             "tool": "compare_trials",
             "metric": wanted.value,
             "category": category,
+            "arms": arms,
+            "regimen": only,
             "order": "ascending" if ascending else "descending",
             "results": rows,
             "not_reported": [result_row(t, r) for t, r in missing],
             "citations": [c.model_dump() for c in citations],
         }
-        header = f"Table 1 first-line combination arms by {wanted.value} ({artifact['order']}):"
+        which = "control" if arms == "control" else "first-line combination"
+        header = f"Table 1 {which} arms by {wanted.value} ({artifact['order']}):"
         return "\n".join([header, *lines]), artifact
 
     return compare_trials
