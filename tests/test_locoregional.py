@@ -111,3 +111,10 @@ def test_advanced_stage_note_is_honest_about_uncertainty() -> None:
     assert "LR-ADVANCED-STAGE-UNCERTAIN" in notes
     notes = {note.rule_id for note in choose(tumour=WITHIN, bclc_stage="B").notes}
     assert "LR-ADVANCED-STAGE-UNCERTAIN" not in notes
+
+
+def test_an_empty_locoregional_choice_says_locoregional_not_systemic() -> None:
+    from assistant.profile import parse_profile
+
+    statement = locoregional_choice(parse_profile({})).outside_review
+    assert statement and "no locoregional option" in statement and "systemic" not in statement

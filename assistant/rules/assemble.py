@@ -112,7 +112,8 @@ def _avoided(draft: Draft, book: RuleBook) -> tuple[AvoidedOption, ...]:
     )
 
 
-def assemble(draft: Draft, book: RuleBook) -> Parts:
+def assemble(draft: Draft, book: RuleBook, no_option: str | None = None) -> Parts:
+    """The output parts; `no_option` is said when nothing is recommended and no rule says why."""
     ranked = sorted(draft.options.values(), key=lambda option: (option.priority, option.order))
     recommended_ids = {option.regimen for option in ranked}
     checks = _checks(draft, ranked, book)
@@ -134,7 +135,7 @@ def assemble(draft: Draft, book: RuleBook) -> Parts:
     statements = list(dict.fromkeys(text for text, _ in draft.outside_review))
     outside = None
     if not ranked:
-        outside = " ".join(statements) if statements else book.safety.no_option
+        outside = " ".join(statements) if statements else (no_option or book.safety.no_option)
     else:
         notes.extend(
             Note(text=text, refs=refs_of(rule.sources), sources=rule.sources, rule_id=rule.id)

@@ -138,4 +138,5 @@ class SafetyFile(_Data):
     disclaimer: str
     disclaimer_source: Source
     no_option: str
+    no_locoregional_option: str
     invariants: dict[InvariantKey, Invariant]

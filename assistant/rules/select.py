@@ -64,7 +64,8 @@ def locoregional_choice(
 ) -> LocoregionalChoice:
     """TACE vs HAIC vs SBRT by tumour burden, lobar spread and prior TACE."""
     book = book or load_rulebook()
-    parts = assemble(_settled(profile, book, ("locoregional",), systemic=False), book)
+    draft = _settled(profile, book, ("locoregional",), systemic=False)
+    parts = assemble(draft, book, book.safety.no_locoregional_option)
     return LocoregionalChoice(
         options=parts.recommended,
         avoid=parts.avoid,
