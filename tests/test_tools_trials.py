@@ -51,3 +51,25 @@ def test_a_missing_dose_brings_no_other_words(deps: ToolDeps) -> None:
     _, artifact = _lookup_trial(deps)("lenvatinib", "dose")
     assert artifact["results"] == []
     assert all(set(r) == {"name", "refs"} for r in artifact["records"].values())
+
+
+def test_concurrent_first_searches_load_the_retriever_once() -> None:
+    import threading
+    import time
+
+    from assistant.tools import ToolDeps
+
+    loads = []
+
+    def factory():
+        loads.append(1)
+        time.sleep(0.05)  # long enough for every thread to arrive while loading
+        return object()
+
+    deps = ToolDeps(retriever_factory=factory)  # type: ignore[arg-type]
+    threads = [threading.Thread(target=deps.retriever) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loads) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,11 +24,14 @@ class ToolDeps:
     locator: ChunkLocator = field(default_factory=default_locator)
     retriever_factory: Callable[[], HybridRetriever] | None = None
     _retriever: HybridRetriever | None = None
+    # The web app answers several sessions at once: only one of them may load the model.
+    _loading: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def retriever(self) -> HybridRetriever:
-        if self._retriever is None:
-            factory = self.retriever_factory or (
-                lambda: open_retriever(self.settings.index, progress=False)
-            )
-            self._retriever = factory()
-        return self._retriever
+        with self._loading:
+            if self._retriever is None:
+                factory = self.retriever_factory or (
+                    lambda: open_retriever(self.settings.index, progress=False)
+                )
+                self._retriever = factory()
+            return self._retriever
