@@ -249,7 +249,7 @@ _AUTOIMMUNE = (
     r"|\binflammatory\s+bowel\s+disease\b|\bmultiple\s+sclerosis\b|\bmyasthenia\b|\bvasculitis\b"
     r"|\bsj[oö]gren|\bscleroderma\b"
 )
-_PLT = r"(?:platelets?|plt)"
+_PLT = r"(?:platelets?|plts?)"
 _BP = r"(?:arterial\s+)?(?:hypertension|htn|blood\s+pressure|bp)\b"
 _REFRACTORY = r"(?:refractory|uncontrolled|resistant|poorly[\s-]controlled|not\s+controlled|severe)"
 # (field, pattern when present, pattern when explicitly normal)

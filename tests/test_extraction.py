@@ -281,6 +281,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Platelets 30 x10^9/L from hypersplenism", {"low_platelets": True}),
     ("platelets have dropped to 40,000", {"low_platelets": True}),
     ("plt 60k", {"low_platelets": True}),
+    ("plts 42", {"low_platelets": True}),
     ("platelet count 210", {"low_platelets": False}),
     ("platelets 120", {}),
     # Varices treated since, regions named by city

@@ -243,3 +243,28 @@ def test_the_assistant_treats_a_second_turn_as_a_follow_up(planner_assistant) ->
     assert not follow_up.refused and follow_up.profile.get("organ_transplant") is True
     fresh = planner_assistant.ask("I forgot: she had a kidney transplant in 2018.")
     assert fresh.refused
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my dad has liver cancer and he's vomiting lots of blood right now and looks very pale "
+        "and dizzy, what should i give him??",
+        "he threw up bright red blood an hour ago, on atezo/bev",
+        "HCC patient coughing up a lot of blood",
+    ],
+)
+def test_a_few_words_between_vomiting_and_blood_is_still_an_emergency(question: str) -> None:
+    assert check_input(question).category == "emergency"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "nausea and vomiting but no blood, CP-A on lenvatinib: next?",
+        "risk of vomiting blood with bevacizumab?",
+        "history of vomiting large amounts of blood from varices, now banded: first line?",
+    ],
+)
+def test_negated_or_historical_bleeding_is_not_an_emergency(question: str) -> None:
+    assert check_input(question).allowed
