@@ -19,7 +19,7 @@ import yaml
 from assistant.profile import PatientProfile, TumourExtent
 from assistant.rules import potential_resectability
 from assistant.rules.book import load_rulebook
-from eval.cases import Case, Category, load_cases
+from eval.cases import CASES_DIR, Case, Category, load_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "corpus" / "data" / "hcc-systemic-therapy-review.txt"
@@ -52,9 +52,18 @@ def _figure_in(text: str, figure: str) -> bool:
     return re.search(rf"(?<![\d.]){number}(?![\d]|\.\d)", text) is not None
 
 
+HOLDOUT = CASES_DIR / "holdout"
+
+
 @pytest.fixture(scope="module")
 def cases() -> list[Case]:
     return load_cases()
+
+
+@pytest.fixture(scope="module")
+def all_cases(cases) -> list[Case]:
+    """The suite and the blind held-out set: both must be grounded in the review."""
+    return [*cases, *load_cases(HOLDOUT)]
 
 
 @pytest.fixture(scope="module")
@@ -116,34 +125,34 @@ def test_multi_turn_cases_check_the_profile(cases) -> None:
 # --- grounding --------------------------------------------------------------------------------
 
 
-def test_every_figure_is_a_number_printed_in_the_review(cases) -> None:
+def test_every_figure_is_a_number_printed_in_the_review(all_cases) -> None:
     review = REVIEW.read_text(encoding="utf-8")
     missing = [
         (case.id, figure)
-        for case in cases
+        for case in all_cases
         for figure in case.expect.figures
         if not NUMBER.fullmatch(figure) or not _figure_in(review, figure)
     ]
     assert missing == []
 
 
-def test_every_trial_id_is_a_trial_record(cases, trial_records) -> None:
+def test_every_trial_id_is_a_trial_record(all_cases, trial_records) -> None:
     known = {trial["id"] for trial in trial_records}
     unknown = [
         (case.id, trial)
-        for case in cases
+        for case in all_cases
         for trial in (*case.expect.trials, *case.expect.may_cite)
         if trial not in known
     ]
     assert unknown == []
 
 
-def test_every_regimen_id_is_in_the_catalogue(cases) -> None:
+def test_every_regimen_id_is_in_the_catalogue(all_cases) -> None:
     catalogue = yaml.safe_load(REGIMENS.read_text(encoding="utf-8"))
     known = {regimen["id"] for regimen in catalogue["regimens"]}
     unknown = [
         (case.id, regimen)
-        for case in cases
+        for case in all_cases
         for regimen in (
             *case.expect.recommended,
             *case.expect.not_recommended,
@@ -154,15 +163,17 @@ def test_every_regimen_id_is_in_the_catalogue(cases) -> None:
     assert unknown == []
 
 
-def test_profile_expectations_name_profile_fields(cases) -> None:
+def test_profile_expectations_name_profile_fields(all_cases) -> None:
     # The scorer reads tumour fields at the top level too ({"largest_size_cm": 13.0}).
     fields = (set(PatientProfile.model_fields) | set(TumourExtent.model_fields)) - {"tumour"}
-    unknown = [(case.id, key) for case in cases for key in case.expect.profile if key not in fields]
+    unknown = [
+        (case.id, key) for case in all_cases for key in case.expect.profile if key not in fields
+    ]
     assert unknown == []
 
 
-def test_case_profiles_are_valid_patient_profiles(cases) -> None:
-    for case in cases:
+def test_case_profiles_are_valid_patient_profiles(all_cases) -> None:
+    for case in all_cases:
         if case.profile is not None:
             PatientProfile.model_validate(case.profile)
 
