@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat load install test test-fast lint bench-index eval-retrieval bench eval clean
+.PHONY: run chat load install chromium test test-fast lint bench-index eval-retrieval bench eval clean
 
 # The web app on http://127.0.0.1:7860 (index built first; nothing is downloaded).
 run: $(STAMP)
@@ -30,7 +30,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (never a downloaded one): installed when missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)

@@ -276,4 +276,9 @@ def test_sbrt_without_a_patient_quotes_the_review(planner_assistant) -> None:
 
 
 def test_a_figure_printed_after_vs_reads_as_a_figure() -> None:
-    assert figure_text("vs 0", "%") == "0%"
+    # "higher ORR (15.8% vs 0; P = 0.062)": the sorafenib arm's figure is the "0".
+    from corpus.trials import Metric, load_trials
+
+    trial = load_trials().get("tki-after-atezo-bev-retrospective")
+    (orr,) = [r for r in trial.results if r.metric is Metric.ORR and r.arm == "sorafenib"]
+    assert figure_text(orr.text, orr.unit) == "0%"

@@ -7,7 +7,6 @@ the answer ends with the references it used and the decision-support disclaimer.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,11 +34,11 @@ METRIC_LABELS = {
     "high_dose_steroids": "high-dose steroids",
     "ADA_rate": "anti-drug antibodies",
 }
-# Safety figures a rule attaches (deaths, steroid need) are shown too: they carry its caution.
 NO_DOSE = (
     "The review reports no dose or dose modification for {name}: dosing is outside its "
     "scope, so follow the product label."
 )
+# Safety figures a rule attaches (deaths, steroid need) are shown too: they carry its caution.
 KEY_METRICS = (
     "mOS",
     "OS_HR",
@@ -101,8 +100,6 @@ def _short(line: str, limit: int = 160) -> str:
 
 def figure_text(text: str, unit: str | None) -> str:
     text = text.replace("$", "")  # the extraction kept TeX dollars around P values
-    # "15.8% vs 0": the control arm's figure is recorded as printed after "vs"
-    text = re.sub(r"^vs\.?\s+", "", text)
     if not unit or text.endswith(unit) or unit == "patients" or not text[-1:].isdigit():
         return text
     return f"{text}%" if unit == "%" else f"{text} {unit}"
