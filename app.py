@@ -23,7 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr
 
 from assistant.agent import Assistant
-from assistant.prompts import DISCLAIMER
+from guardrails.messages import DISCLAIMER
 from ui.card import EMPTY_CARD, card_for
 from ui.chat import (
     answer_message,

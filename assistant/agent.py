@@ -22,12 +22,12 @@ from langgraph.errors import GraphRecursionError
 from assistant.backends import make_model
 from assistant.planner import PlannerChatModel
 from assistant.planner.state import last_human_index, profile_block, text_of
-from assistant.profile import PatientProfile
 from assistant.prompts import REFUSAL_EMPTY, SYSTEM_PROMPT, UNGROUNDED_REPLACED
-from assistant.result import AnswerResult, AvoidEntry, GuardrailResult, ToolTrace
 from assistant.settings import AssistantSettings
-from assistant.sources import Citation, merge
 from assistant.tools import ToolDeps, build_tools
+from clinical.answer import AnswerResult, AvoidEntry, GuardrailResult, ToolTrace
+from clinical.profile import PatientProfile
+from corpus.sources import Citation, merge
 from guardrails.input import check_input
 from guardrails.output import check_output
 
@@ -127,7 +127,7 @@ class Assistant:
         result = self._result(state["messages"], question, id)
         if not self.is_planner and not result.refused and not any(t.ok for t in result.trace):
             result = self._grounded_instead(question, profile, id)
-        result = check_output(result)
+        result = check_output(result, SYSTEM_PROMPT)
         result.guardrails = [*screened, *result.guardrails]
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return result

@@ -24,9 +24,9 @@ from assistant.cli_ask import (
     run_bench,
     run_chat,
 )
-from assistant.profile import ProfileError, load_profile
-from assistant.rules import RuleDataError, recommend
-from assistant.rules.render import render
+from clinical.profile import ProfileError, load_profile
+from clinical.rules import RuleDataError, recommend
+from clinical.rules.render import render
 from corpus.errors import CorpusError, IndexUnavailable
 
 USAGE_ERROR = 2

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.agent import Assistant, check_question
-from assistant.profile import ProfileError, load_profile, parse_profile
-from assistant.result import AnswerResult
 from assistant.settings import AssistantSettings
+from clinical.answer import AnswerResult
+from clinical.profile import ProfileError, load_profile, parse_profile
 from corpus.timing import warm_latency
 
 BENCH_QUESTIONS = (

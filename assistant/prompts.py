@@ -1,10 +1,8 @@
-"""Every text the assistant says on its own behalf: system prompt, disclaimer, refusals."""
+"""Every text the assistant says on its own behalf: system prompt and refusals.
 
-DISCLAIMER = (
-    "_Decision support only: this summarises one review (Zhu et al., J Hepatocell Carcinoma 2025), "
-    'whose own algorithm is "for discussion only and is not for a medication recommendation". '
-    "The treating clinician decides._"
-)
+The disclaimer every answer closes with is the guardrails' (guardrails/messages.py): the output
+checks append it whichever model wrote the answer.
+"""
 
 SYSTEM_PROMPT = """\
 You are a clinical decision-support assistant for the systemic treatment of unresectable

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.profile import ProfileError, parse_profile
-from assistant.result import AnswerResult
-from assistant.rules import locoregional_choice, potential_resectability, recommend
+from clinical.answer import AnswerResult
+from clinical.profile import ProfileError, parse_profile
+from clinical.rules import locoregional_choice, potential_resectability, recommend
 
 SELECTION_TOOL = "select_regimens"
 LOCOREGIONAL_TOOL = "locoregional_options"

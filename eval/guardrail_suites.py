@@ -8,11 +8,12 @@ from typing import Any
 
 import yaml
 
-from assistant.prompts import DISCLAIMER
-from assistant.result import AnswerResult
+from assistant.prompts import SYSTEM_PROMPT
+from clinical.answer import AnswerResult
 from eval.cases import CASES_DIR
 from eval.runner import CaseRun
 from guardrails.input import check_input
+from guardrails.messages import DISCLAIMER
 from guardrails.output import check_output
 
 PLANTED_ERRORS = CASES_DIR / "planted_errors.yaml"
@@ -69,7 +70,9 @@ class Rate:
 def planted_report(path: Path = PLANTED_ERRORS) -> tuple[Rate, list[str]]:
     """(caught/planted, ids of the planted errors that got through)."""
     cases = load_yaml(path)
-    missed = [c["id"] for c in cases if not is_caught(c, check_output(planted_answer(c)))]
+    missed = [
+        c["id"] for c in cases if not is_caught(c, check_output(planted_answer(c), SYSTEM_PROMPT))
+    ]
     return Rate(len(cases) - len(missed), len(cases)), missed
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from assistant.agent import Assistant
-from assistant.result import AnswerResult
+from clinical.answer import AnswerResult
 from eval.cases import Case
 from eval.scoring import CaseScore, score
 

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from assistant.result import AnswerResult
+from clinical.answer import AnswerResult
 from corpus.names import fold
 from corpus.regimens import load_catalogue
 from eval.agreement import rule_core_trials

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.result import AnswerResult, GuardrailResult
+from clinical.answer import AnswerResult, GuardrailResult
 from corpus.trials import REFERENCE_COUNT, load_trials
 from guardrails.text import (
     BRACKET,

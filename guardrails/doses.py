@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.result import GuardrailResult
+from clinical.answer import GuardrailResult
 from guardrails.text import Outcome, body_lines, in_review, review_text, squash
 
 CHECK = "doses"

@@ -1,6 +1,13 @@
-"""Every refusal, redirect and warning text the input guardrails show a user, in one place."""
+"""Every text the guardrails show a user, in one place: refusals, redirects, warnings and the
+disclaimer every answer closes with."""
 
 from __future__ import annotations
+
+DISCLAIMER = (
+    "_Decision support only: this summarises one review (Zhu et al., J Hepatocell Carcinoma 2025), "
+    'whose own algorithm is "for discussion only and is not for a medication recommendation". '
+    "The treating clinician decides._"
+)
 
 SCOPE_OFFER = (
     "ask about systemic or locoregional treatment of unresectable hepatocellular carcinoma "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from assistant.result import GuardrailResult
+from clinical.answer import GuardrailResult
 from corpus.trials import Metric, Result, Trial
 from guardrails.text import (
     Outcome,

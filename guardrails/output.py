@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.prompts import DISCLAIMER, SYSTEM_PROMPT
-from assistant.result import AnswerResult, GuardrailResult
+from clinical.answer import AnswerResult, GuardrailResult
 from guardrails.citations import check_citations
 from guardrails.doses import check_doses
+from guardrails.messages import DISCLAIMER
 from guardrails.numbers import check_numbers
 from guardrails.regimens import check_regimens
 from guardrails.support import check_support
@@ -25,17 +25,22 @@ _INJECTION = re.compile(
     r"|\brole-?play|\bin character\b|\bpretend(?:ing)? to be\b|\bi am now\b|\bas an unrestricted\b",
     re.IGNORECASE,
 )
-# Lines of the system prompt long enough that quoting one is a leak, not a coincidence.
-_PROMPT_LINES = tuple(squash(line).lower() for line in SYSTEM_PROMPT.splitlines() if len(line) > 40)
+
+
+def _prompt_lines(system_prompt: str) -> tuple[str, ...]:
+    """Lines of the system prompt long enough that quoting one is a leak, not a coincidence."""
+    return tuple(squash(line).lower() for line in system_prompt.splitlines() if len(line) > 40)
+
+
 BLOCKED_INJECTION = (
     "The answer discussed the assistant's own instructions or followed instructions embedded in "
     "the question, so it is not shown. Please ask a clinical question about the review."
 )
 
 
-def check_injection(text: str) -> Outcome:
+def check_injection(text: str, system_prompt: str = "") -> Outcome:
     plain = squash(text).lower()
-    leaked = next((line for line in _PROMPT_LINES if line in plain), None)
+    leaked = next((line for line in _prompt_lines(system_prompt) if line in plain), None)
     match = _INJECTION.search(text)
     found = f"system prompt text {leaked[:40]!r}" if leaked else None
     if match and not found:
@@ -75,8 +80,11 @@ WITHHELD_EMPTY = (
 )
 
 
-def check_output(result: AnswerResult) -> AnswerResult:
-    """A repaired copy of `result` with one guardrail record per check appended."""
+def check_output(result: AnswerResult, system_prompt: str = "") -> AnswerResult:
+    """A repaired copy of `result` with one guardrail record per check appended.
+
+    `system_prompt` is the prompt the model was given: an answer that quotes it is blocked.
+    """
     if result.refused:
         return result.model_copy(deep=True)
     body, had_disclaimer = _split_disclaimer(result.answer)
@@ -84,7 +92,7 @@ def check_output(result: AnswerResult) -> AnswerResult:
     checks: list[GuardrailResult] = []
     updates: dict[str, object] = {}
     for step in (
-        lambda t: check_injection(t),
+        lambda t: check_injection(t, system_prompt),
         lambda t: check_regimens(result, t),
         lambda t: check_doses(t),
         lambda t: check_numbers(t),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.profile import ProfileError, parse_profile
-from assistant.result import AnswerResult, GuardrailResult
-from assistant.rules import Recommendation, locoregional_choice, recommend
-from assistant.sources import Citation, merge
+from clinical.answer import AnswerResult, GuardrailResult
+from clinical.profile import ProfileError, parse_profile
+from clinical.rules import Recommendation, locoregional_choice, recommend
 from corpus.regimens import load_catalogue
+from corpus.sources import Citation, merge
 from guardrails.text import Outcome, body_lines, regimen_mentions, sentences, without_brackets
 
 CHECK = "regimen_agreement"

@@ -7,9 +7,9 @@ citation (and a citation left with no support at all is dropped), and the check 
 
 from __future__ import annotations
 
-from assistant.result import AnswerResult, GuardrailResult
-from assistant.sources import ChunkLocator, Citation, default_locator
+from clinical.answer import AnswerResult, GuardrailResult
 from corpus.mentions import find_trials
+from corpus.sources import ChunkLocator, Citation, default_locator
 from guardrails.text import Outcome
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from assistant.result import GuardrailResult
+from clinical.answer import GuardrailResult
 from corpus.citations import strip_markers
 from corpus.paths import REVIEW_PATH
 from corpus.regimens import Regimen, load_catalogue
@@ -51,7 +51,7 @@ def in_review(text: str) -> bool:
 @cache
 def rule_study_names() -> frozenset[str]:
     """Studies the rule core cites that have no trial record (lower case): real, but unrecorded."""
-    from assistant.rules import load_rulebook
+    from clinical.rules import load_rulebook
 
     book = load_rulebook()
     names = [name for parsed in book.all_rules() for name in parsed.rule.trials]

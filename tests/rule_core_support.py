@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from assistant.profile import PatientProfile, parse_profile
-from assistant.rules import Recommendation
+from clinical.profile import PatientProfile, parse_profile
+from clinical.rules import Recommendation
 from corpus.paths import REVIEW_PATH
 
 # A fit, compensated, first-line patient with every screening done and nothing found; vignettes

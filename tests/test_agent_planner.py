@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.agent import Assistant
-from assistant.prompts import DISCLAIMER
+from guardrails.messages import DISCLAIMER
 
 BEVACIZUMAB_REGIMENS = {
     "atezolizumab_bevacizumab",

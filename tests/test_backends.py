@@ -6,9 +6,9 @@ from langchain_core.messages import AIMessage
 from assistant.agent import Assistant
 from assistant.backends import BackendError, make_model
 from assistant.planner import PlannerChatModel
-from assistant.prompts import DISCLAIMER
 from assistant.settings import AssistantSettings
 from assistant.tools import ToolDeps
+from guardrails.messages import DISCLAIMER
 from tests.scripted_models import ScriptedChatModel, call, last_tool_text
 
 VARICES_PROFILE = {"child_pugh_class": "A", "ecog": 0, "varices": "untreated_or_severe"}

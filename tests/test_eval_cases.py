@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.profile import PatientProfile, TumourExtent
-from assistant.rules import potential_resectability
-from assistant.rules.book import load_rulebook
+from clinical.profile import PatientProfile, TumourExtent
+from clinical.rules import potential_resectability
+from clinical.rules.book import load_rulebook
 from eval.cases import CASES_DIR, Case, Category, load_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "corpus" / "data" / "hcc-systemic-therapy-review.txt"
 TRIALS = ROOT / "corpus" / "data" / "trials.yaml"
 REGIMENS = ROOT / "corpus" / "data" / "regimens.yaml"
-RULE_DATA = ROOT / "assistant" / "rules" / "data"
+RULE_DATA = ROOT / "clinical" / "rules" / "data"
 RULE_TABLES = ("common", "first_line", "later_line", "locoregional")
 
 MINIMUM_CASES = 200

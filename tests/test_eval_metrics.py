@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.result import AnswerResult, ToolTrace
-from assistant.sources import Citation
+from clinical.answer import AnswerResult, ToolTrace
+from corpus.sources import Citation
 from eval.agreement import regimen_agreement, rule_core_trials
 from eval.cases import Case, Expectation
 from eval.fidelity import check_numbers, stated_numbers
@@ -57,8 +57,8 @@ def test_a_number_the_review_never_prints_is_untraceable() -> None:
 
 
 def test_the_rule_core_is_the_reference_for_recommendations() -> None:
-    from assistant.profile import parse_profile
-    from assistant.rules import recommend
+    from clinical.profile import parse_profile
+    from clinical.rules import recommend
 
     reference = [o.regimen for o in recommend(parse_profile(VARICES)).recommended]
     agreed = regimen_agreement(selection(reference))

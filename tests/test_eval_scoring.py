@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.result import AnswerResult, AvoidEntry
-from assistant.sources import Citation
+from clinical.answer import AnswerResult, AvoidEntry
+from corpus.sources import Citation
 from eval.cases import Case, Expectation
 from eval.scoring import contains_figure, score
 

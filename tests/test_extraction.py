@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.extraction import extract
-from assistant.profile import parse_profile
+from clinical.extraction import extract
+from clinical.profile import parse_profile
 
 
 def _t(**tumour: Any) -> dict[str, Any]:

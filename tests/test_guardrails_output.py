@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant.prompts import DISCLAIMER
-from assistant.result import AnswerResult, GuardrailResult
+from clinical.answer import AnswerResult, GuardrailResult
 from eval.guardrail_suites import (
     PLANTED_ERRORS,
     is_caught,
@@ -15,6 +14,7 @@ from eval.guardrail_suites import (
     planted_answer,
     planted_report,
 )
+from guardrails.messages import DISCLAIMER
 from guardrails.output import check_output
 
 CHECKS = {

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rule_core_support import assert_in_review, patient
 
-from assistant.rules import LocoregionalChoice, locoregional_choice
+from clinical.rules import LocoregionalChoice, locoregional_choice
 
 WITHIN = {"largest_size_cm": 3, "tumour_count": 2, "pvtt_grade": "vp0"}
 BEYOND = {"largest_size_cm": 6, "tumour_count": 3, "pvtt_grade": "vp0"}
@@ -114,7 +114,7 @@ def test_advanced_stage_note_is_honest_about_uncertainty() -> None:
 
 
 def test_an_empty_locoregional_choice_says_locoregional_not_systemic() -> None:
-    from assistant.profile import parse_profile
+    from clinical.profile import parse_profile
 
     statement = locoregional_choice(parse_profile({})).outside_review
     assert statement and "no locoregional option" in statement and "systemic" not in statement

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.profile import (
+from clinical.profile import (
     ChildPughClass,
     PatientProfile,
     ProfileError,

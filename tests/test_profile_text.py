@@ -1,6 +1,6 @@
 """A profile shown back as a clinician reads it."""
 
-from assistant.profile_text import describe_field, profile_summary
+from clinical.profile_text import describe_field, profile_summary
 
 
 def test_values_are_printed_as_typed() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rule_core_support import assert_in_review, patient
 
-from assistant.rules import CriteriaSetResult, potential_resectability
+from clinical.rules import CriteriaSetResult, potential_resectability
 
 FIVE = "lenvatinib_anti_pd1_potentially_resectable"
 VASCULAR = "atezolizumab_bevacizumab_vascular_invasion"

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.rules import RuleDataError, load_rulebook
-from assistant.rules.book import DATA_DIR, RuleBook
-from assistant.rules.conditions import Vocabulary, evaluate, parse_condition
-from assistant.rules.evidence import find_trial, key_figures
-from assistant.rules.output import Source
-from assistant.rules.provenance import citation_problems, source_problems
-from assistant.rules.schema import FigureRef
+from clinical.rules import RuleDataError, load_rulebook
+from clinical.rules.book import DATA_DIR, RuleBook
+from clinical.rules.conditions import Vocabulary, evaluate, parse_condition
+from clinical.rules.evidence import find_trial, key_figures
+from clinical.rules.output import Source
+from clinical.rules.provenance import citation_problems, source_problems
+from clinical.rules.schema import FigureRef
 
 # Studies the review cites for a rule that the trial records (corpus/data/trials.yaml) do not
 # hold yet: CheckMate 040 cohort 5 (ref 60), the zebrafish comparison of VEGFR-TKIs (ref 78) and

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rule_core_support import assert_in_review, avoided, patient, ranking
 
-from assistant.rules import Certainty, first_line, recommend
+from clinical.rules import Certainty, first_line, recommend
 
 ATEZO_BEV = "atezolizumab_bevacizumab"
 STRIDE = "tremelimumab_durvalumab"

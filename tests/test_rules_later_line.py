@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rule_core_support import FIT_PATIENT, assert_in_review, avoided, patient, ranking
 
-from assistant.rules import Certainty, later_line, recommend
+from clinical.rules import Certainty, later_line, recommend
 
 LATER = {**FIT_PATIENT, "line": "later"}
 AFTER_LENVATINIB = [

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.profile import Goal, PatientProfile, ProfileError, UpToSeven, Varices, parse_profile
-from assistant.rules import (
+from clinical.profile import Goal, PatientProfile, ProfileError, UpToSeven, Varices, parse_profile
+from clinical.rules import (
     Recommendation,
     first_line,
     later_line,
@@ -24,11 +24,11 @@ from assistant.rules import (
     potential_resectability,
     recommend,
 )
-from assistant.rules.book import DATA_DIR, RuleBook
-from assistant.rules.engine import Draft, OptionDraft
-from assistant.rules.facts import facts_of
-from assistant.rules.output import Certainty
-from assistant.rules.safety import enforce
+from clinical.rules.book import DATA_DIR, RuleBook
+from clinical.rules.engine import Draft, OptionDraft
+from clinical.rules.facts import facts_of
+from clinical.rules.output import Certainty
+from clinical.rules.safety import enforce
 from corpus.regimens import load_catalogue
 
 CATALOGUE = load_catalogue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.sources import Citation, default_locator
+from corpus.sources import Citation, default_locator
 from ui.footnotes import (
     footnote_answer,
     footnotes_html,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.profile import PatientProfile, ProfileError
+from clinical.profile import PatientProfile, ProfileError
 from ui.card import EMPTY_CARD, card_for
 from ui.profile_panel import (
     FIELD_INDEX,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.planner.compose import refs_text
-from assistant.profile import PatientProfile, ProfileError, parse_profile
-from assistant.rules import Recommendation, recommend
+from clinical.profile import PatientProfile, ProfileError, parse_profile
+from clinical.rules import Recommendation, recommend
 from corpus.regimens import load_catalogue
 
 EMPTY_CARD = (

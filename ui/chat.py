@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from assistant.result import AnswerResult
+from clinical.answer import AnswerResult
 from guardrails.lexicon import load_lexicon
 from guardrails.phi import redact_identifiers
 from ui.footnotes import footnotes_html

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.prompts import DISCLAIMER
+from guardrails.messages import DISCLAIMER
 from ui.chat import redact
 from ui.footnotes import Footnote
 from ui.session import Session, Turn

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from assistant.sources import ChunkLocator, Citation, default_locator
 from corpus.document import Document, Reference
 from corpus.parser import load_document
+from corpus.sources import ChunkLocator, Citation, default_locator
 
 # "[LEAP-002; ref 24]", "[refs 2, 10]", "[ORIENT-32, IMbrave150; refs 5, 6, 10, 19]"; never a
 # Markdown link "[text](url)" nor a placeholder such as "[NAME]" (it names no trial and no ref).

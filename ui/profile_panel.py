@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, Literal
 
-from assistant.profile import (
+from clinical.profile import (
     BclcStage,
     ChildPughClass,
     Goal,

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.agent import Assistant
-from assistant.profile import ProfileError, parse_profile
-from assistant.rules import recommend
-from assistant.sources import ChunkLocator, default_locator
+from clinical.profile import ProfileError, parse_profile
+from clinical.rules import recommend
 from corpus.document import Document
 from corpus.parser import load_document
+from corpus.sources import ChunkLocator, default_locator
 from ui.chat import Message, answer_message, answer_text, redact, steps_message, user_message
 from ui.footnotes import RuleSource, footnote_answer, rule_sources
 from ui.profile_panel import cleared, profile_from_values, stated

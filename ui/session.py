@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.result import AnswerResult
+from clinical.answer import AnswerResult
 from ui.footnotes import Footnote
 
 

@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from assistant.planner.intent import Intent, Plan
-from assistant.profile_text import profile_summary
-from assistant.prompts import DISCLAIMER, REFUSAL_IMPOSSIBLE_PROFILE, REFUSAL_NOT_COVERED
-from assistant.sources import reference_line
+from assistant.prompts import REFUSAL_IMPOSSIBLE_PROFILE, REFUSAL_NOT_COVERED
+from clinical.profile_text import profile_summary
 from corpus.names import fold
+from corpus.sources import reference_line
 from corpus.trials import METRIC_LABELS as RECORD_LABELS
 from corpus.trials import Metric
+from guardrails.messages import DISCLAIMER
 
 METRIC_LABELS = {
     "mOS": "median OS",

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from assistant.extraction import extract
 from assistant.planner.followup import carried_calls, points_back
 from assistant.planner.metrics import COMPARABLE, metrics_asked
 from assistant.planner.spelling import correct
 from assistant.planner.state import PROFILE_TOOLS, merge_profiles, merge_turn
 from assistant.planner.studies import described_trials, states_size, study_names
+from clinical.extraction import extract
 from corpus.regimens import load_catalogue
 from corpus.vocabulary import load_vocabulary, normalize
 

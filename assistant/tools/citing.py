@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from assistant.rules import AvoidedOption, RecommendedOption
-from assistant.rules.output import Source, TrialCitation
-from assistant.sources import Citation
 from assistant.tools.deps import ToolDeps
+from clinical.rules import AvoidedOption, RecommendedOption
+from clinical.rules.output import Source, TrialCitation
+from corpus.sources import Citation
 from corpus.trials import Result, Trial
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.settings import AssistantSettings
-from assistant.sources import ChunkLocator, default_locator
 from corpus.retrieval import HybridRetriever, open_retriever
+from corpus.sources import ChunkLocator, default_locator
 from corpus.trials import TrialRegistry, load_trials
 
 Artifact = dict[str, Any]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from assistant.profile import PatientProfile
-from assistant.rules import locoregional_choice, potential_resectability, recommend
-from assistant.rules.render import render
-from assistant.sources import merge
 from assistant.tools.citing import avoid_rows, option_citations, option_rows, trial_citations
 from assistant.tools.deps import Artifact, ToolDeps
+from clinical.profile import PatientProfile
+from clinical.rules import locoregional_choice, potential_resectability, recommend
+from clinical.rules.render import render
+from corpus.sources import merge
 
 
 def _select_regimens(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:

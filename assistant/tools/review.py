@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from langchain_core.tools import ToolException
 
-from assistant.sources import Citation
 from assistant.tools.deps import Artifact, ToolDeps
 from corpus.errors import QueryError
+from corpus.sources import Citation
 
 
 def _search_review(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.rules.book import RuleBook
-from assistant.rules.engine import Draft, OptionDraft
-from assistant.rules.evidence import cite, key_figures
-from assistant.rules.output import (
+from clinical.rules.book import RuleBook
+from clinical.rules.engine import Draft, OptionDraft
+from clinical.rules.evidence import cite, key_figures
+from clinical.rules.output import (
     AvoidedOption,
     Certainty,
     Note,
@@ -17,7 +17,7 @@ from assistant.rules.output import (
     RegionalNote,
     Source,
 )
-from assistant.rules.schema import Check
+from clinical.rules.schema import Check
 
 
 def refs_of(sources: Iterable[Source]) -> tuple[int, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assistant.rules.output import (
+from clinical.rules.output import (
     AvoidedOption,
     KeyFigure,
     LocoregionalChoice,

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.rules.book import RuleBook
-from assistant.rules.conditions import evaluate
-from assistant.rules.facts import Facts
-from assistant.rules.output import Certainty, Source
-from assistant.rules.schema import Check, FigureRef, Recommend, RegionalNoteEntry, Rule
+from clinical.rules.book import RuleBook
+from clinical.rules.conditions import evaluate
+from clinical.rules.facts import Facts
+from clinical.rules.output import Certainty, Source
+from clinical.rules.schema import Check, FigureRef, Recommend, RegionalNoteEntry, Rule
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The shape of the rule data files (assistant/rules/data/*.yaml), validated as they load."""
+"""The shape of the rule data files (clinical/rules/data/*.yaml), validated as they load."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.rules.output import Certainty, Source
+from clinical.rules.output import Certainty, Source
 
 
 class _Data(BaseModel):

@@ -1,12 +1,12 @@
 """The rule core: deterministic, cited regimen selection for a patient profile.
 
-Rules are data (assistant/rules/data/*.yaml) evaluated by a small engine; safety invariants are
+Rules are data (clinical/rules/data/*.yaml) evaluated by a small engine; safety invariants are
 enforced in code after the rules. Every function is pure: the same profile gives the same result.
 """
 
-from assistant.rules.book import RuleBook, load_rulebook
-from assistant.rules.conditions import RuleDataError
-from assistant.rules.output import (
+from clinical.rules.book import RuleBook, load_rulebook
+from clinical.rules.conditions import RuleDataError
+from clinical.rules.output import (
     AvoidedOption,
     Certainty,
     CriteriaSetResult,
@@ -21,7 +21,7 @@ from assistant.rules.output import (
     ResectabilityAssessment,
     Source,
 )
-from assistant.rules.select import (
+from clinical.rules.select import (
     first_line,
     later_line,
     locoregional_choice,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from assistant.profile import PatientProfile
-from assistant.rules.assemble import refs_of
-from assistant.rules.book import ParsedCriteriaSet, RuleBook
-from assistant.rules.conditions import Truth, evaluate, fields_of
-from assistant.rules.evidence import cite, key_figures
-from assistant.rules.facts import Facts, facts_of
-from assistant.rules.output import (
+from clinical.profile import PatientProfile
+from clinical.rules.assemble import refs_of
+from clinical.rules.book import ParsedCriteriaSet, RuleBook
+from clinical.rules.conditions import Truth, evaluate, fields_of
+from clinical.rules.evidence import cite, key_figures
+from clinical.rules.facts import Facts, facts_of
+from clinical.rules.output import (
     CriteriaSetResult,
     CriterionResult,
     CriterionStatus,

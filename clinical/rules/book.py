@@ -15,9 +15,9 @@ from typing import Any, TypeVar, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from assistant.rules.conditions import Condition, RuleDataError, Vocabulary, parse_condition
-from assistant.rules.evidence import figure_problems, metrics_of
-from assistant.rules.schema import (
+from clinical.rules.conditions import Condition, RuleDataError, Vocabulary, parse_condition
+from clinical.rules.evidence import figure_problems, metrics_of
+from clinical.rules.schema import (
     CriteriaSet,
     Criterion,
     FigureRef,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.rules.facts import FACT_SPECS, UNKNOWN, Facts, FactSpec
+from clinical.rules.facts import FACT_SPECS, UNKNOWN, Facts, FactSpec
 
 Truth = bool | None
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from assistant.profile import PatientProfile, TreatmentLine
-from assistant.rules.assemble import assemble
-from assistant.rules.book import RuleBook, load_rulebook
-from assistant.rules.criteria import assess_resectability
-from assistant.rules.engine import Draft, run_tables
-from assistant.rules.facts import facts_of
-from assistant.rules.output import LocoregionalChoice, Recommendation, ResectabilityAssessment
-from assistant.rules.safety import enforce
+from clinical.profile import PatientProfile, TreatmentLine
+from clinical.rules.assemble import assemble
+from clinical.rules.book import RuleBook, load_rulebook
+from clinical.rules.criteria import assess_resectability
+from clinical.rules.engine import Draft, run_tables
+from clinical.rules.facts import facts_of
+from clinical.rules.output import LocoregionalChoice, Recommendation, ResectabilityAssessment
+from clinical.rules.safety import enforce
 
 Setting = Literal["first_line", "later_line"]
 _TABLES: dict[Setting, tuple[str, ...]] = {

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from assistant.profile import ProfileError, parse_profile
+from clinical.profile import ProfileError, parse_profile
 from corpus.regimens import load_catalogue
 from corpus.vocabulary import load_vocabulary, normalize
 

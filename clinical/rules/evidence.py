@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 
-from assistant.rules.output import KeyFigure, TrialCitation
-from assistant.rules.schema import FigureRef
+from clinical.rules.output import KeyFigure, TrialCitation
+from clinical.rules.schema import FigureRef
 from corpus.trials import SECTION_SEPARATOR, Metric, Result, Trial, TrialRegistry, load_trials
 
 _TABLES = {"table1": "Table 1", "table2": "Table 2"}

@@ -12,8 +12,8 @@ from functools import cache
 
 import yaml
 
-from assistant.rules.book import RuleBook
-from assistant.rules.output import Source
+from clinical.rules.book import RuleBook
+from clinical.rules.output import Source
 from corpus.citations import refs_in
 from corpus.paths import DATA_DIR, REVIEW_PATH
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.sources import Citation
+from corpus.sources import Citation
 
 
 class AvoidEntry(BaseModel):

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from assistant.profile import PatientProfile, PvttGrade, TumourExtent
+from clinical.profile import PatientProfile, PvttGrade, TumourExtent
 
 FactKind = Literal["choice", "finding", "number", "regimen", "regimens"]
 FactValue = str | bool | int | float | tuple[str, ...] | None

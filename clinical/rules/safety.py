@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from assistant.profile import Goal, PatientProfile, Varices
-from assistant.rules.book import HIGH_TUMOUR_BURDEN, RuleBook
-from assistant.rules.conditions import Named, evaluate
-from assistant.rules.engine import Draft, OptionDraft
-from assistant.rules.facts import Facts
-from assistant.rules.schema import Check, InvariantKey, Rule
+from clinical.profile import Goal, PatientProfile, Varices
+from clinical.rules.book import HIGH_TUMOUR_BURDEN, RuleBook
+from clinical.rules.conditions import Named, evaluate
+from clinical.rules.engine import Draft, OptionDraft
+from clinical.rules.facts import Facts
+from clinical.rules.schema import Check, InvariantKey, Rule
 
 STRIDE = "tremelimumab_durvalumab"
 
