@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 # Every YAML file here is part of the answer-accuracy suite (`python -m eval run`).
@@ -27,6 +27,31 @@ Category = Literal[
 ]
 
 
+# The classes of question the fresh blind sets cover (eval/cases/fresh/FORMAT.md).
+Kind = Literal[
+    "multi_part",
+    "absent",
+    "why",
+    "named_plan",
+    "cross_record",
+    "follow_up",
+    "vignette",
+    "fact",
+    "safety",
+]
+
+
+class Verdict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    regimen: str
+    value: Literal["suitable", "caution", "avoid"]
+
+
+def _yes_no(value: Any) -> Any:
+    return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+
+
 class Expectation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -41,6 +66,11 @@ class Expectation(BaseModel):
     # Profile fields the assistant must have read (after every turn), e.g. {"varices": "untreated"}.
     profile: dict[str, Any] = Field(default_factory=dict)
     refused: bool = False
+    forbidden_figures: tuple[str, ...] = ()  # numbers that must not appear (another trial's)
+    # The bottom line must open with this answer (YAML reads a bare yes/no as a boolean).
+    yes_no: Annotated[Literal["yes", "no"] | None, BeforeValidator(_yes_no)] = None
+    absent: bool = False  # the answer must say plainly that the review does not report it
+    verdict: Verdict | None = None  # the verdict on a regimen the question names
 
 
 class Case(BaseModel):
@@ -48,6 +78,7 @@ class Case(BaseModel):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     category: Category
+    kind: Kind | None = None  # the class of question a fresh set covers
     question: str
     turns: tuple[str, ...] = ()  # earlier questions in the same conversation, in order
     profile: dict[str, Any] | None = None  # sent with the question, like --profile

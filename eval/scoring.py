@@ -56,6 +56,51 @@ def _profile_failures(case: Case, result: AnswerResult) -> list[str]:
     ]
 
 
+# How an answer says plainly that the review lacks something.
+NOT_IN_REVIEW = re.compile(
+    r"\b(?:does\s+not|doesn't|do\s+not|did\s+not|didn't)\s+(?:\w+\s+){0,3}?(?:report|mention"
+    r"|cover|include|give|print|provide|contain|discuss|address|state|name)\w*"
+    r"|\bnot\s+(?:reported|covered|mentioned|given|printed|stated|discussed|named)\b"
+    r"|\breports?\s+no\b|\bno\s+(?:data|figures?|report)\b|\boutside\s+(?:the\s+)?review\b",
+    re.IGNORECASE,
+)
+_OPENING_ANSWER = re.compile(r"^[\W_]*(?:bottom\s+line\W*)?(yes|no)\b", re.IGNORECASE)
+
+
+def opening(result: AnswerResult) -> str:
+    """What the answer opens with: its bottom line when it has one, else its first lines."""
+    return str(getattr(result, "bottom_line", None) or result.answer)[:400]
+
+
+def _new_expectation_failures(case: Case, result: AnswerResult) -> list[str]:
+    expect, failures = case.expect, []
+    failures += [
+        f"figure {f} must not appear"
+        for f in expect.forbidden_figures
+        if contains_figure(result.answer, f)
+    ]
+    if expect.absent and not NOT_IN_REVIEW.search(result.answer):
+        failures.append("does not say the review lacks what was asked")
+    if expect.yes_no:
+        said = _OPENING_ANSWER.match(opening(result))
+        if not said or said.group(1).lower() != expect.yes_no:
+            failures.append(f"does not open with {expect.yes_no!r}")
+    if expect.verdict:
+        given = {
+            str(v.get("regimen") if isinstance(v, dict) else getattr(v, "regimen", "")): (
+                v.get("value") if isinstance(v, dict) else getattr(v, "value", None)
+            )
+            for v in getattr(result, "verdicts", None) or []
+        }
+        wanted = expect.verdict
+        if given.get(wanted.regimen) != wanted.value:
+            failures.append(
+                f"verdict on {wanted.regimen} is {given.get(wanted.regimen)!r}, "
+                f"expected {wanted.value!r}"
+            )
+    return failures
+
+
 def avoided_ids(result: AnswerResult) -> set[str]:
     """Catalogue ids of the avoid list (the result names regimens as the answer shows them)."""
     catalogue = load_catalogue()
@@ -83,6 +128,7 @@ def score(case: Case, result: AnswerResult) -> CaseScore:
     answer = fold(result.answer)
     failures += [f"{m!r} not said" for m in expect.mentions if fold(m) not in answer]
     failures += _profile_failures(case, result)
+    failures += _new_expectation_failures(case, result)
     numbers = check_numbers(result.answer, user_text(case))
     failures += [f"number {n} is not in the review" for n in numbers.untraceable]
     return CaseScore(case, tuple(failures), cited, rule_core_trials(result), numbers)
