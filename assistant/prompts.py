@@ -25,6 +25,10 @@ REFUSAL_NOT_COVERED = (
     "locoregional treatment of unresectable HCC: regimen choice for a patient profile, trial "
     "results (Table 1 and the text), second-line options, conversion criteria, TACE vs HAIC."
 )
+CLARIFY = (
+    "**Before I answer, one thing to check.** {questions} Please say which, and I will answer "
+    "for that patient."
+)
 REFUSAL_IMPOSSIBLE_PROFILE = (
     "The question states values that cannot be right: {problems}. Please correct them."
 )

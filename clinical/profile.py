@@ -80,6 +80,14 @@ class Varices(_Choice):
     UNKNOWN = "unknown"
 
 
+class Priority(_Choice):
+    """What the patient puts first, when the clinician says so."""
+
+    QUALITY_OF_LIFE = "quality_of_life"  # quality of life, tolerability, keeping working
+    SURVIVAL = "survival"  # the longest survival, whatever the toxicity
+    UNKNOWN = "unknown"
+
+
 class Region(_Choice):
     CHINA = "china"
     ELSEWHERE = "elsewhere"
@@ -233,12 +241,15 @@ class PatientProfile(BaseModel):
     line: TreatmentLine = TreatmentLine.UNKNOWN
     prior_regimens: tuple[str, ...] = ()  # systemic regimens received, oldest first
     goal: Goal = Goal.UNKNOWN
+    priority: Priority = Priority.UNKNOWN
     child_pugh_class: ChildPughClass = ChildPughClass.UNKNOWN
     child_pugh_score: ChildPughScore = None
     ecog: Ecog = None
     bclc_stage: BclcStage = BclcStage.UNKNOWN
     varices: Varices = Varices.UNKNOWN
     egd_done: Finding = None
+    recent_bleeding: Finding = None  # a recent upper gastrointestinal or variceal bleed
+    portal_hypertension: Finding = None  # clinically significant, or its signs (splenomegaly...)
     active_autoimmune_disease: Finding = None
     organ_transplant: Finding = None
     low_platelets: Finding = None
@@ -248,6 +259,9 @@ class PatientProfile(BaseModel):
     nlr: NonNegative = None
     region: Region = Region.UNKNOWN
     prior_tace: PriorTace = PriorTace.UNKNOWN
+    # Fields the clinician mentioned without a clear status, held at their fail-safe value
+    # (a possible transplant counts as a transplant) until confirmed: "varices", "tumour.up_to_7".
+    unconfirmed: tuple[str, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -271,6 +285,20 @@ class PatientProfile(BaseModel):
         if self.line is TreatmentLine.FIRST and self.prior_regimens:
             raise ValueError("line is 'first' but prior_regimens lists systemic treatment")
         return self
+
+    @field_validator("unconfirmed")
+    @classmethod
+    def _known_fields(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        for name in names:
+            head, _, tail = name.partition(".")
+            known = (
+                tail in TumourExtent.model_fields
+                if head == "tumour" and tail
+                else (head in cls.model_fields and head not in ("label", "unconfirmed", "tumour"))
+            )
+            if not known:
+                raise ValueError(f"unconfirmed names {name!r}, which is not a profile field")
+        return tuple(dict.fromkeys(names))
 
     @field_validator("prior_regimens")
     @classmethod

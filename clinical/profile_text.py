@@ -6,8 +6,10 @@ clinician typed them: 6 cm stays "6 cm", never "6.0", so every number shown is t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from corpus.regimens import load_catalogue
 
 # field -> (label, unit); a label with "{}" places the value inside it.
 _LABELS: dict[str, tuple[str, str]] = {
@@ -20,6 +22,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "bclc_stage": ("BCLC", ""),
     "varices": ("varices", ""),
     "egd_done": ("EGD done", ""),
+    "recent_bleeding": ("recent GI bleeding", ""),
+    "portal_hypertension": ("portal hypertension", ""),
+    "priority": ("priority", ""),
     "active_autoimmune_disease": ("active autoimmune disease", ""),
     "organ_transplant": ("previous organ transplant", ""),
     "low_platelets": ("low platelets", ""),
@@ -53,6 +58,13 @@ def format_value(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
+def fact_label(name: str) -> str:
+    """A field's name as a clinician reads it ("tumour.up_to_7" -> "up-to-7")."""
+    key = name.removeprefix("tumour.")
+    label = _LABELS.get(key, (key.replace("_", " "), ""))[0]
+    return label.replace("{} ", "treatment ").replace("{}", "").strip()
+
+
 def describe_field(key: str, value: Any) -> str:
     label, unit = _LABELS.get(key, (key.replace("_", " "), ""))
     shown = format_value(value)
@@ -66,6 +78,24 @@ def profile_summary(profile: Mapping[str, Any]) -> str:
     for key, value in profile.items():
         if key == "tumour" and isinstance(value, Mapping):
             parts += [describe_field(k, v) for k, v in value.items()]
-        elif key != "label":
+        elif key not in ("label", "unconfirmed"):  # unclear facts are read back apart
             parts.append(describe_field(key, value))
     return "; ".join(parts) or "no patient details given"
+
+
+def read_back(facts: Sequence[Any], unconfirmed: Sequence[str] = ()) -> str:
+    """The patient as the reader read them, in plain words: each fact once, the unclear ones
+    marked with the words they came from ("varices (unclear: “?varices”)")."""
+    parts = []
+    for fact in facts:
+        key = fact.field.removeprefix("tumour.")
+        value = fact.value
+        if fact.field == "prior_regimens":
+            value = load_catalogue().regimen(str(value)).name
+        text = describe_field(key, value)
+        if fact.field in unconfirmed:
+            text += f" (unclear: “{fact.words}”; treated as present until you confirm)"
+        elif getattr(fact, "asked", False):
+            text += " (as asked)"
+        parts.append(text)
+    return "; ".join(dict.fromkeys(parts))

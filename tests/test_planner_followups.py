@@ -7,8 +7,9 @@ from assistant.planner.compose import figure_text
 from assistant.planner.followup import carried_calls, points_back
 from assistant.planner.intent import Intent, plan
 from assistant.planner.metrics import metrics_asked
-from assistant.planner.state import earlier_lookups, merge_turn
+from assistant.planner.state import earlier_lookups
 from assistant.planner.studies import described_trials
+from clinical.reader import read_conversation
 
 
 def _ask(assistant, *questions: str):
@@ -58,7 +59,7 @@ def test_a_new_question_naming_no_trial_is_not_carried() -> None:
     lookups = [{"tool": "lookup_trial", "name": "hepatorch", "metric": ["ORR"]}]
     question = "What does the review say about the PD rate of conversion therapy in general terms?"
     assert not points_back(question.lower())
-    assert plan(question, {}, (), lookups=lookups).intent is not Intent.TRIAL_FACT
+    assert plan(question, lookups=lookups).intent is not Intent.TRIAL_FACT
 
 
 def test_carried_calls_prefer_lookups_over_rankings() -> None:
@@ -95,19 +96,16 @@ def test_earlier_lookups_name_their_tool() -> None:
 
 
 def test_a_newly_failed_regimen_joins_the_earlier_ones() -> None:
-    earlier = {"prior_regimens": ["atezolizumab_bevacizumab"], "line": "later"}
-    update = {"prior_regimens": ["lenvatinib"], "line": "later"}
-    merged = merge_turn(earlier, update, "then she progressed on lenvatinib too")
+    turns = ["progressed on atezo/bev", "then she progressed on lenvatinib too"]
+    merged = read_conversation(turns).profile
     assert merged["prior_regimens"] == ["atezolizumab_bevacizumab", "lenvatinib"]
-    again = merge_turn(merged, update, "lenvatinib failed as well")
+    again = read_conversation([*turns, "lenvatinib failed as well"]).profile
     assert again["prior_regimens"] == ["atezolizumab_bevacizumab", "lenvatinib"]
 
 
 def test_instead_replaces_the_earlier_regimens() -> None:
-    earlier = {"prior_regimens": ["atezolizumab_bevacizumab"]}
-    update = {"prior_regimens": ["lenvatinib"]}
-    merged = merge_turn(earlier, update, "what if she had received lenvatinib instead?")
-    assert merged["prior_regimens"] == ["lenvatinib"]
+    turns = ["progressed on atezo/bev", "what if she had received lenvatinib instead?"]
+    assert read_conversation(turns).profile["prior_regimens"] == ["lenvatinib"]
 
 
 def test_third_line_after_two_failures(planner_assistant) -> None:
@@ -139,7 +137,7 @@ def test_patient_with_a_regimen_choice_gets_a_selection(planner_assistant) -> No
 
 def test_a_subgroup_of_a_named_comparison_stays_a_trial_question() -> None:
     question = "In the Chinese subgroup of the lenvatinib vs sorafenib trial, what was median OS?"
-    assert plan(question, {}, ()).intent is Intent.TRIAL_FACT
+    assert plan(question).intent is Intent.TRIAL_FACT
 
 
 # --- design and enrolment facts ----------------------------------------------------------------
@@ -229,7 +227,7 @@ def test_bevacizumab_type_category_is_a_ranking(planner_assistant) -> None:
 
 
 def test_a_regimen_outside_the_category_does_not_restrict_it() -> None:
-    result = plan("atezo/bev vs the anti-PD-1 + TKI combos: how do the PD rates compare?", {}, ())
+    result = plan("atezo/bev vs the anti-PD-1 + TKI combos: how do the PD rates compare?")
     assert "category" not in result.calls[0].args
 
 
@@ -244,9 +242,7 @@ def test_control_arms_are_ranked(planner_assistant) -> None:
 
 
 def test_against_its_control_arm_ranks_the_experimental_arms() -> None:
-    result = plan(
-        "Which Table 1 combination has the lowest OS hazard ratio against its control?", {}, ()
-    )
+    result = plan("Which Table 1 combination has the lowest OS hazard ratio against its control?")
     assert "arms" not in result.calls[0].args
 
 

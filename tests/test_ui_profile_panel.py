@@ -53,7 +53,7 @@ FULL = {
 
 def test_every_profile_field_but_the_label_is_on_the_panel() -> None:
     keys = {f.key for f in FIELDS}
-    top = set(PatientProfile.model_fields) - {"label", "tumour"}
+    top = set(PatientProfile.model_fields) - {"label", "tumour", "unconfirmed"}
     nested = {f"tumour.{k}" for k in PatientProfile.model_fields["tumour"].annotation.model_fields}
     assert keys == top | nested
 

@@ -80,10 +80,23 @@ class ChatService:
             profile = stated(profile_from_values(values))
         except (ProfileError, ValueError) as error:
             return str(error)
+        # A fact the reader held at its fail-safe value stays unconfirmed until it is edited.
+        unsure = [
+            name
+            for name in session.profile.get("unconfirmed", [])
+            if _at(profile, name) is not None and _at(profile, name) == _at(session.profile, name)
+        ]
+        if unsure:
+            profile["unconfirmed"] = unsure
         if profile != session.profile:
             session.profile = profile
             session.profile_edited = profile != session.thread_profile
         return None
+
+
+def _at(profile: dict[str, Any], name: str) -> Any:
+    head, _, tail = name.partition(".")
+    return profile.get("tumour", {}).get(tail) if head == "tumour" else profile.get(head)
 
 
 def history(session: Session) -> list[Message]:

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from assistant.planner.intent import Intent, Plan
-from assistant.prompts import REFUSAL_IMPOSSIBLE_PROFILE, REFUSAL_NOT_COVERED
-from clinical.profile_text import profile_summary
+from assistant.prompts import CLARIFY, REFUSAL_IMPOSSIBLE_PROFILE, REFUSAL_NOT_COVERED
+from clinical.profile_text import fact_label, profile_summary, read_back
 from corpus.names import fold
 from corpus.sources import reference_line
 from corpus.trials import METRIC_LABELS as RECORD_LABELS
@@ -369,14 +369,43 @@ def compose_passages(composer: Composer, artifact: dict[str, Any], limit: int = 
         composer.add("", f"> {text}", f"— *{hit['section']}* (`{hit['id']}`) {cite}".rstrip())
 
 
+PATIENT_INTENTS = (
+    Intent.FIRST_LINE,
+    Intent.LATER_LINE,
+    Intent.CRITERIA,
+    Intent.LOCOREGIONAL,
+    Intent.CLARIFY,
+)
+
+
+def read_header(plan: Plan) -> list[str]:
+    """The patient as read, first, and the unclear facts the clinician is asked to confirm."""
+    reading = plan.reading
+    if reading is None or not reading.profile or plan.intent not in PATIENT_INTENTS:
+        return []
+    lines = [f"**Patient as read:** {read_back(reading.shown_facts(), reading.unconfirmed)}."]
+    unsure = [reading.decided[name] for name in reading.unconfirmed if name in reading.decided]
+    if unsure:
+        said = "; ".join(f"{fact_label(f.field)} (“{f.words}”)" for f in unsure)
+        lines.append(
+            f"**Please confirm:** {said}. Mentioned without a clear status, so treated as "
+            "present: what it rules out is not recommended until you confirm."
+        )
+    return [*lines, ""]
+
+
 def compose(plan: Plan, artifacts: list[dict[str, Any]]) -> tuple[str, bool, str | None]:
     """(answer markdown, refused, refusal reason) for a plan and its tools' artifacts."""
     if plan.intent is Intent.IMPOSSIBLE:
         reason = REFUSAL_IMPOSSIBLE_PROFILE.format(problems="; ".join(plan.problems))
         return reason, True, reason
+    if plan.intent is Intent.CLARIFY:
+        header = "\n".join(read_header(plan))
+        return f"{header}\n{CLARIFY.format(questions=' '.join(plan.problems))}".strip(), False, None
     if plan.intent is Intent.OUT_OF_SCOPE:
         return REFUSAL_NOT_COVERED, True, "out of scope: the review does not cover this question"
     composer = Composer()
+    composer.add(*read_header(plan))
     for artifact in artifacts:
         tool = artifact.get("tool")
         if tool == "select_regimens":

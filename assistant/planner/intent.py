@@ -15,11 +15,11 @@ from typing import Any
 
 from assistant.planner.followup import carried_calls, points_back
 from assistant.planner.metrics import COMPARABLE, metrics_asked
-from assistant.planner.spelling import correct
-from assistant.planner.state import PROFILE_TOOLS, merge_profiles, merge_turn
+from assistant.planner.state import PROFILE_TOOLS
 from assistant.planner.studies import described_trials, states_size, study_names
-from clinical.extraction import extract
+from clinical.reader import Reading, read_conversation
 from corpus.regimens import load_catalogue
+from corpus.spelling import correct
 from corpus.vocabulary import load_vocabulary, normalize
 
 
@@ -32,6 +32,7 @@ class Intent(StrEnum):
     LOCOREGIONAL = "locoregional"
     GENERAL = "general"
     IMPOSSIBLE = "impossible_values"
+    CLARIFY = "clarify"  # the conversation contradicts itself: asked back
     OUT_OF_SCOPE = "out_of_scope"
 
 
@@ -49,6 +50,7 @@ class Plan:
     metric: str | None = None
     problems: list[str] = field(default_factory=list)
     focus: list[str] = field(default_factory=list)  # regimen ids the question names
+    reading: Reading | None = None  # the conversation as the clinical reader read it
 
 
 _COMPARISON = re.compile(
@@ -180,13 +182,21 @@ def _as_list(value: Any) -> list[str]:
 
 def plan(
     question: str,
-    earlier: dict[str, Any],
-    earlier_tools: tuple[str, ...],
-    given: dict[str, Any] | None = None,
+    reading: Reading | None = None,
+    current: Reading | None = None,
+    earlier_tools: tuple[str, ...] = (),
     lookups: list[dict[str, Any]] | None = None,
 ) -> Plan:
-    """The plan for `question`, with the regimens it names kept in focus for the answer."""
-    result = _plan(question, earlier, earlier_tools, given, lookups)
+    """The plan for `question`, with the regimens it names kept in focus for the answer.
+
+    `reading` is the whole conversation as the clinical reader reads it (the patient), `current`
+    the question alone (what it adds, and any impossible value it states); both default to
+    reading the question on its own.
+    """
+    current = current or read_conversation([question])
+    reading = reading or current
+    result = _plan(question, reading, current, earlier_tools, lookups)
+    result.reading = reading
     _, regimens, _ = _named(normalize(correct(question)))
     catalogue = load_catalogue()
     result.focus = [r.id for r in map(catalogue.resolve, regimens) if r is not None]
@@ -195,9 +205,9 @@ def plan(
 
 def _plan(
     question: str,
-    earlier: dict[str, Any],
+    reading: Reading,
+    current: Reading,
     earlier_tools: tuple[str, ...],
-    given: dict[str, Any] | None = None,
     lookups: list[dict[str, Any]] | None = None,
 ) -> Plan:
     """The intent of `question` and the tool calls that answer it, by the first rule that fits.
@@ -207,22 +217,24 @@ def _plan(
     """
     question = correct(question)
     text = normalize(question)
-    extraction = extract(question)
-    profile = merge_turn(merge_profiles(earlier, given or {}), extraction.as_profile_data(), text)
-    if extraction.problems:
-        return Plan(Intent.IMPOSSIBLE, profile=profile, problems=extraction.problems)
+    profile = reading.profile
+    problems = current.problems or reading.problems[-1:]
+    if problems:
+        return Plan(Intent.IMPOSSIBLE, profile=profile, problems=problems)
+    if reading.conflicts:  # asked back in plain words, never answered on a guess
+        return Plan(Intent.CLARIFY, profile=profile, problems=reading.conflicts)
     trials, regimens, domain = _named(text)
     metrics = metrics_asked(text)
     if _DOSE_CHANGE.search(text):  # the toxicity that prompts it is not what is asked
         metrics = ["dose"]
     # Facts about a patient; a line or a prior regimen alone can also frame a study question.
-    patient = {k for k in extraction.fields if k not in ("line", "prior_regimens")}
-    patient_facts = bool(patient or extraction.tumour or given)
-    facts = patient_facts or "prior_regimens" in extraction.fields
+    said = current.profile
+    patient_facts = any(k not in ("line", "prior_regimens", "unconfirmed") for k in said)
+    facts = patient_facts or "prior_regimens" in said
     about_study = bool(_ABOUT_STUDY.search(text))
     # "Lenvatinib or sorafenib first line?" after the patient's facts asks for a choice; "the
     # Chinese subgroup of the lenvatinib vs sorafenib trial" is about the trial.
-    choosing = len(regimens) >= 2 or "line" in extraction.fields
+    choosing = len(regimens) >= 2 or "line" in said
     choice = patient_facts and not about_study and choosing
     selection = bool(_SELECTION.search(text) or (choice and _CHOICE.search(text)))
     follow_up = bool(earlier_tools) and (facts or bool(_FOLLOW_UP.search(text)))
@@ -252,8 +264,10 @@ def _plan(
             return Plan(Intent.CRITERIA, [ToolCall("check_resectability", {"profile": profile})])
         # "her chances of resection after atezo/bev": the drug is the plan, not a failed line,
         # and the goal is conversion; the regimen choice comes with the criteria.
-        planned = merge_profiles(earlier, given or {})
-        planned |= {k: v for k, v in profile.items() if k not in ("prior_regimens", "line")}
+        last = max((f.turn for f in reading.facts), default=0)
+        planned = {k: v for k, v in profile.items() if k not in ("prior_regimens", "line")}
+        earlier = [str(f.value) for f in reading.regimens if f.turn < last]
+        planned |= {"prior_regimens": earlier} if earlier else {}
         planned.setdefault("goal", "conversion")
         calls = [
             ToolCall("check_resectability", {"profile": planned}),

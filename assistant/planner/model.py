@@ -20,20 +20,25 @@ from langchain_core.tools import BaseTool
 from assistant.planner.compose import compose
 from assistant.planner.intent import Plan, plan
 from assistant.planner.state import (
+    conversation,
     earlier_lookups,
-    earlier_profile,
+    earlier_tools,
     last_human_index,
-    split_question,
     text_of,
 )
+from clinical.reader import read_conversation
 
 
 def plan_for(messages: Sequence[BaseMessage]) -> Plan:
-    """The plan for the conversation's current question (deterministic for the same messages)."""
-    index = last_human_index(messages)
-    question, given = split_question(text_of(messages[index]))
-    earlier, earlier_tools = earlier_profile(messages)
-    return plan(question, earlier, earlier_tools, given, earlier_lookups(messages))
+    """The plan for the conversation's current question (deterministic for the same messages).
+
+    The clinical reader reads every message the clinician wrote, so the patient is the one the
+    whole conversation describes, the latest statement deciding.
+    """
+    texts, given = conversation(messages)
+    reading = read_conversation(texts, given)
+    current = read_conversation(texts[-1:], given[-1:])
+    return plan(texts[-1], reading, current, earlier_tools(messages), earlier_lookups(messages))
 
 
 def _artifacts(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
-"""What the conversation so far says about the patient: the profile carried between turns.
+"""The conversation as the planner reads it: the clinician's messages (with any structured
+profile sent alongside), the tools called before, the trials looked up before.
 
-The profile lives in the conversation itself (the arguments of the last profile tool call, or a
-profile JSON block sent with a question), so any checkpointed thread resumes it and a new thread
-starts blank.
+The patient lives in the conversation itself (every message the clinician wrote, read again by
+the clinical reader each turn), so any checkpointed thread resumes it and a new thread starts
+blank.
 """
 
 from __future__ import annotations
@@ -35,30 +36,6 @@ def split_question(content: str) -> tuple[str, dict[str, Any]]:
     return (content[: match.start()] + content[match.end() :]).strip(), profile
 
 
-# "What if she had received lenvatinib instead?": the named regimen replaces the earlier ones.
-_REPLACING = re.compile(r"\binstead\b|\brather\s+than\b|\bnot\s+\w+(?:/\w+)?\s+but\b", re.I)
-
-
-def merge_profiles(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    """`update` over `base`; the nested tumour extent merges field by field."""
-    merged = {**base, **{k: v for k, v in update.items() if k != "tumour"}}
-    if "tumour" in update or "tumour" in base:
-        merged["tumour"] = {**base.get("tumour", {}), **update.get("tumour", {})}
-    return merged
-
-
-def merge_turn(base: dict[str, Any], update: dict[str, Any], text: str) -> dict[str, Any]:
-    """What a follow-up question adds to the profile: like `merge_profiles`, except that
-    regimens newly said to have failed join those failed before ("progressed on lenvatinib
-    too" after atezo/bev is a third line), unless the clinician says they replace them."""
-    merged = merge_profiles(base, update)
-    earlier = list(base.get("prior_regimens") or [])
-    new = list(update.get("prior_regimens") or [])
-    if earlier and new and not _REPLACING.search(text):
-        merged["prior_regimens"] = list(dict.fromkeys([*earlier, *new]))
-    return merged
-
-
 def text_of(message: BaseMessage) -> str:
     content = message.content
     if isinstance(content, str):
@@ -73,18 +50,25 @@ def last_human_index(messages: Sequence[BaseMessage]) -> int:
     raise ValueError("the conversation has no question")
 
 
-def earlier_profile(messages: Sequence[BaseMessage]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The profile of the last profile tool call before the current question, and those tools."""
+def earlier_tools(messages: Sequence[BaseMessage]) -> tuple[str, ...]:
+    """The profile tools called in the last turn that called any, before the current question."""
     for message in reversed(messages[: last_human_index(messages)]):
         if isinstance(message, AIMessage) and message.tool_calls:
-            calls = [c for c in message.tool_calls if c["name"] in PROFILE_TOOLS]
+            calls = [c["name"] for c in message.tool_calls if c["name"] in PROFILE_TOOLS]
             if calls:
-                return dict(calls[-1]["args"].get("profile", {})), tuple(c["name"] for c in calls)
-    blocks = [split_question(text_of(m))[1] for m in messages if isinstance(m, HumanMessage)]
-    profile: dict[str, Any] = {}
-    for block in blocks[:-1]:
-        profile = merge_profiles(profile, block)
-    return profile, ()
+                return tuple(calls)
+    return ()
+
+
+def conversation(messages: Sequence[BaseMessage]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The clinician's messages up to the current question, oldest first, and the structured
+    profile sent with each (empty when none): what the clinical reader reads."""
+    turns = [
+        split_question(text_of(m))
+        for m in messages[: last_human_index(messages) + 1]
+        if isinstance(m, HumanMessage)
+    ]
+    return [text for text, _ in turns], [given for _, given in turns]
 
 
 TRIAL_TOOLS = ("lookup_trial", "compare_trials")

@@ -53,7 +53,7 @@ def _spec_of(annotation: Any) -> FactSpec:
 def _field_specs(model: type[BaseModel], prefix: str = "") -> dict[str, FactSpec]:
     specs: dict[str, FactSpec] = {}
     for name, field in model.model_fields.items():
-        if name == "label":
+        if name in ("label", "unconfirmed"):  # not facts: a name, and which facts are unsure
             continue
         if field.annotation is TumourExtent:
             specs.update(_field_specs(TumourExtent, prefix="tumour."))

@@ -116,6 +116,7 @@ class ResectabilityFile(_Data):
 
 InvariantKey = Literal[
     "bevacizumab_varices",
+    "bevacizumab_bleeding",
     "egd_before_bevacizumab",
     "ici_contraindicated",
     "targeted_contraindicated",
@@ -140,3 +141,8 @@ class SafetyFile(_Data):
     no_option: str
     no_locoregional_option: str
     invariants: dict[InvariantKey, Invariant]
+    # A fact read as possibly present (the clinician's words leave it unclear) keeps its rule,
+    # and the reason says so: "{reason}" and "{facts}" are filled in.
+    unconfirmed_reason: str
+    confirm_check: Invariant
+    portal_hypertension_egd: str

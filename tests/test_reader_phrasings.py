@@ -1,8 +1,9 @@
-"""Profile extraction from clinicians' plain language: one row per phrasing, exact fields expected.
+"""The clinical reader on clinicians' plain language: one row per phrasing, the whole profile.
 
-Every row states the whole extraction, so a stray field (a tumour count read out of "6 cm", a
-transplant read out of "transplant candidate") fails as surely as a missing one. Every extraction
-without problems must also validate as a `PatientProfile`.
+Every row states the whole profile read, so a stray field (a tumour count read out of "6 cm", a
+transplant read out of "transplant candidate") fails as surely as a missing one; `unconfirmed`
+lists the facts held at their fail-safe value because the words leave them unclear. Every
+reading without problems must also validate as a `PatientProfile`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clinical.extraction import extract
 from clinical.profile import parse_profile
+from clinical.reader import read
 
 
 def _t(**tumour: Any) -> dict[str, Any]:
@@ -69,11 +70,15 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("EGD showed no varices", {"varices": "none", "egd_done": True}),
     ("varices: none", {"varices": "none", "egd_done": True}),
     ("no varices on CT", {"varices": "none"}),  # imaging, not endoscopy
-    ("varices", {"varices": "unknown"}),
-    ("no high-risk varices", {"varices": "unknown"}),  # small ones not excluded
+    # Named without a state, or only large ones denied: possibly untreated (fail safe).
+    ("varices", {"varices": "untreated_or_severe", "unconfirmed": ["varices"]}),
+    ("no high-risk varices", {"varices": "untreated_or_severe", "unconfirmed": ["varices"]}),
     ("EGD not done yet", {"egd_done": False}),
     ("no EGD", {"egd_done": False}),
-    ("varices on CT, EGD pending", {"varices": "unknown", "egd_done": False}),
+    (
+        "varices on CT, EGD pending",
+        {"varices": "untreated_or_severe", "egd_done": False, "unconfirmed": ["varices"]},
+    ),
     ("EGD last month showed small varices", {"varices": "untreated_or_severe", "egd_done": True}),
     ("untreated HCC, banded varices", {"varices": "treated"}),
     # transplant
@@ -212,8 +217,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("3.25 cm lesion", _t(largest_size_cm=3.25)),
     ("35 mm nodule", _t(largest_size_cm=3.5)),
     ("multiple tumours", {}),
-    ("two lung nodules", {}),
-    ("spleen 15 cm, 3 cm tumour", _t(largest_size_cm=3.0)),
+    ("two lung nodules", _t(extrahepatic_spread=True)),  # nodules in the lung are spread
+    ("spleen 15 cm, 3 cm tumour", {"portal_hypertension": True, **_t(largest_size_cm=3.0)}),
     ("more than 3 tumours", {}),
     # labs
     ("AFP 350", {"afp_ng_ml": 350.0}),
@@ -278,7 +283,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("no HVTT", _t(hvtt_branches=0)),
     ("no hepatic vein or IVC thrombus", _t(hvtt_branches=0, ivc_thrombus="none")),
     # Platelet counts: below 100 x10^9/L is low, 150 or more normal, in between unknown
-    ("Platelets 30 x10^9/L from hypersplenism", {"low_platelets": True}),
+    (
+        "Platelets 30 x10^9/L from hypersplenism",
+        {"low_platelets": True, "portal_hypertension": True},
+    ),
     ("platelets have dropped to 40,000", {"low_platelets": True}),
     ("plt 60k", {"low_platelets": True}),
     ("plts 42", {"low_platelets": True}),
@@ -387,10 +395,10 @@ NOTHING = [
 
 
 def _check(text: str, expected: dict[str, Any]) -> None:
-    result = extract(text)
+    result = read(text)
     assert result.problems == []
-    assert result.as_profile_data() == expected
-    parse_profile(result.as_profile_data())  # raises ProfileError if the extraction is invalid
+    assert result.profile == expected
+    parse_profile(result.profile)  # raises ProfileError if the reading is invalid
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[text for text, _ in CASES])
@@ -405,30 +413,30 @@ def test_vignette_gives_exact_profile(text: str, expected: dict[str, Any]) -> No
 
 @pytest.mark.parametrize(("text", "named", "key"), PROBLEMS, ids=[t for t, _, _ in PROBLEMS])
 def test_impossible_value_is_a_problem_not_a_field(text: str, named: str, key: str) -> None:
-    result = extract(text)
+    result = read(text)
     assert len(result.problems) == 1
     message = result.problems[0]
     assert named in message and "\n" not in message
-    assert key not in result.fields
+    assert key not in result.profile
 
 
 @pytest.mark.parametrize("text", NOTHING)
 def test_question_without_patient_facts_extracts_nothing(text: str) -> None:
-    result = extract(text)
+    result = read(text)
     assert result.empty and result.problems == []
 
 
 def test_contradictory_values_become_a_problem() -> None:
-    result = extract("Vp2 PVTT reaching the SMV")
+    result = read("Vp2 PVTT reaching the SMV")
     assert len(result.problems) == 1 and "vp2" in result.problems[0]
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(st.lists(st.sampled_from([text for text, _ in CASES + VIGNETTES]), min_size=2, max_size=5))
 def test_any_combination_validates_or_reports_a_problem(parts: list[str]) -> None:
-    result = extract(", ".join(parts))
+    result = read(", ".join(parts))
     if not result.problems:
-        parse_profile(result.as_profile_data())
+        parse_profile(result.profile)
     assert all("\n" not in problem for problem in result.problems)
 
 
@@ -444,9 +452,9 @@ WORDS = (
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=40))
 def test_any_jumble_of_words_never_raises(words: list[str]) -> None:
-    result = extract(" ".join(words))
+    result = read(" ".join(words))
     if not result.problems:
-        parse_profile(result.as_profile_data())
+        parse_profile(result.profile)
 
 
 def test_enough_phrasings_are_covered() -> None:

@@ -1,0 +1,246 @@
+"""ConText: how each finding is asserted (denied, uncertain, past, planned, asked as a what-if).
+
+The algorithm of Harkema et al. (J Biomed Inform 2009), generalising NegEx: trigger terms of a
+category reach the findings in their scope, forward or backward; a scope ends at the sentence
+end, a termination term, a trigger of another category or `max_scope` words. Every term is data
+(clinical/data/context.yaml). Two additions, both for safety:
+- a denial reaches over a list of bare items ("no lupus, RA or IBD") but not past a comma
+  otherwise ("no varices, lupus": lupus is stated);
+- a denial whose words do not clearly attach to the finding ("no complications with his graft")
+  is `unclear`: the caller reads a contraindication as uncertain rather than as denied.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from clinical.reader.text import Sentence, words
+
+CONTEXT_PATH = Path(__file__).resolve().parent.parent / "data" / "context.yaml"
+
+
+class Category(StrEnum):
+    NEGATED = "negated"
+    UNCERTAIN = "uncertain"
+    HISTORICAL = "historical"
+    HYPOTHETICAL = "hypothetical"
+    SCENARIO = "scenario"
+    CURRENT = "current"
+
+
+@dataclass(frozen=True)
+class Trigger:
+    category: Category
+    forward: bool
+    start: int
+    end: int
+    max_scope: int
+
+
+@dataclass
+class Assertion:
+    """The categories that reach one finding, with the trigger words and whether a denial is
+    clean (only filler words between it and the finding)."""
+
+    categories: set[Category] = field(default_factory=set)
+    cues: list[str] = field(default_factory=list)
+    cue_spans: list[tuple[int, int]] = field(default_factory=list)
+    unclear_denial: bool = False
+
+    def has(self, category: Category) -> bool:
+        return category in self.categories
+
+
+def _term(pattern: str) -> str:
+    """A term, word-bounded where it starts or ends with a word character."""
+    left = r"(?<![a-z0-9])" if re.match(r"[a-z0-9(]", pattern) else ""
+    right = r"(?![a-z0-9])" if re.search(r"[a-z0-9)]$", pattern) else ""
+    return f"{left}(?:{pattern}){right}"
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str]:
+    # Longest alternatives first so "no history of" wins over "no".
+    ordered = sorted(patterns, key=len, reverse=True)
+    return re.compile("|".join(_term(p) for p in ordered))
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    triggers: tuple[tuple[Category, bool, re.Pattern[str], int], ...]
+    pseudo: re.Pattern[str]
+    terminators: re.Pattern[str]
+    fillers: frozenset[str]
+    joiners: frozenset[str]
+    closers: frozenset[str]
+    list_item_words: int
+
+    def find_triggers(self, text: str, sentence: Sentence) -> list[Trigger]:
+        """Trigger matches in a sentence, pseudo-triggers' words excluded, longest first."""
+        piece = text[sentence.start : sentence.end]
+        taken = [(m.start(), m.end()) for m in self.pseudo.finditer(piece)]
+        found: list[Trigger] = []
+        candidates = []
+        for category, forward, pattern, scope in self.triggers:
+            for match in pattern.finditer(piece):
+                if match.end() > match.start():
+                    candidates.append((match.start(), match.end(), category, forward, scope))
+        # Overlaps resolve to the longest match (then the earliest).
+        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        for start, end, category, forward, scope in candidates:
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            found.append(
+                Trigger(category, forward, start + sentence.start, end + sentence.start, scope)
+            )
+        return sorted(found, key=lambda t: t.start)
+
+    def terminator_positions(self, text: str, sentence: Sentence) -> list[tuple[int, int]]:
+        piece = text[sentence.start : sentence.end]
+        return [
+            (m.start() + sentence.start, m.end() + sentence.start)
+            for m in self.terminators.finditer(piece)
+        ]
+
+
+@cache
+def load_context_rules(path: Path = CONTEXT_PATH) -> ContextRules:
+    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    default_scope = int(raw["max_scope"])
+    triggers = []
+    for name, spec in raw["triggers"].items():
+        category = Category(name)
+        scope = int(spec.get("max_scope", default_scope))
+        for direction in ("forward", "backward"):
+            terms = spec.get(direction) or []
+            if terms:
+                triggers.append((category, direction == "forward", _alternation(terms), scope))
+    lists = raw["lists"]
+    return ContextRules(
+        triggers=tuple(triggers),
+        pseudo=_alternation(raw["pseudo"]),
+        terminators=_alternation(raw["terminators"]),
+        fillers=frozenset(str(w) for w in raw["fillers"]),
+        joiners=frozenset(lists["joiners"]),
+        closers=frozenset(lists["closers"]),
+        list_item_words=int(lists["list_item_words"]),
+    )
+
+
+def _words_between(text: str, start: int, end: int) -> list[str]:
+    return [text[a:b] for a, b in words(text, start, end)] + ([","] * text[start:end].count(","))
+
+
+class SentenceContext:
+    """The triggers and terminators of one sentence, asked about each finding in it."""
+
+    def __init__(self, rules: ContextRules, text: str, sentence: Sentence) -> None:
+        self.rules, self.text, self.sentence = rules, text, sentence
+        self.triggers = rules.find_triggers(text, sentence)
+        self.terminators = rules.terminator_positions(text, sentence)
+
+    def assertion(self, start: int, end: int, others: list[tuple[int, int]]) -> Assertion:
+        """How the finding at text[start:end] is asserted; `others` are the spans of the other
+        findings of the sentence (list items a denial may run over)."""
+        result = Assertion()
+        for trigger in self.triggers:
+            if start <= trigger.start and trigger.end <= end:
+                continue  # a trigger inside the finding's own words ("varices not banded")
+            if trigger.forward and trigger.start < start:  # "no prior TACE" reaches into it
+                reach = self._forward_reach(trigger, max(start, trigger.end), others)
+            elif not trigger.forward and trigger.end > end:
+                reach = self._backward_reach(trigger, min(end, trigger.start))
+            else:
+                continue
+            if reach is None:
+                continue
+            result.categories.add(trigger.category)
+            result.cues.append(self.text[trigger.start : trigger.end])
+            result.cue_spans.append((trigger.start, trigger.end))
+            if trigger.category is Category.NEGATED and reach == "unclear":
+                result.unclear_denial = True
+        return result
+
+    def _blocked(self, start: int, end: int, category: Category) -> bool:
+        """A terminator, or a trigger of another category, between start and end."""
+        if any(start <= t_start and t_end <= end for t_start, t_end in self.terminators):
+            return True
+        return any(
+            start <= t.start and t.end <= end and t.category is not category for t in self.triggers
+        )
+
+    def _forward_reach(
+        self, trigger: Trigger, start: int, others: list[tuple[int, int]]
+    ) -> str | None:
+        gap_start, gap_end = trigger.end, start
+        if self._blocked(gap_start, gap_end, trigger.category):
+            return None
+        gap = self.text[gap_start:gap_end]
+        if len(words(self.text, gap_start, gap_end)) > trigger.max_scope:
+            return None
+        if "," in gap or self._has_joiner(gap):
+            if trigger.category is not Category.NEGATED:
+                return None if "," in gap else "clean"
+            return self._list_reach(gap_start, gap_end, start, others)
+        if trigger.category is Category.NEGATED:
+            return "clean" if self._only_fillers(gap_start, gap_end, others) else "unclear"
+        return "clean"
+
+    def _backward_reach(self, trigger: Trigger, end: int) -> str | None:
+        gap_start, gap_end = end, trigger.start
+        if self._blocked(gap_start, gap_end, trigger.category):
+            return None
+        gap = self.text[gap_start:gap_end]
+        if "," in gap or len(words(self.text, gap_start, gap_end)) > trigger.max_scope:
+            return None
+        return "clean"
+
+    def _has_joiner(self, gap: str) -> bool:
+        return any(
+            re.search(rf"(?<![a-z]){re.escape(j)}(?![a-z])", gap)
+            for j in self.rules.closers
+            if j.isalpha() or j == "and/or"
+        )
+
+    def _only_fillers(self, start: int, end: int, others: list[tuple[int, int]]) -> bool:
+        for w_start, w_end in words(self.text, start, end):
+            if any(o_start <= w_start and w_end <= o_end for o_start, o_end in others):
+                continue
+            if self.text[w_start:w_end] not in self.rules.fillers:
+                return False
+        return True
+
+    def _list_reach(
+        self, gap_start: int, gap_end: int, start: int, others: list[tuple[int, int]]
+    ) -> str | None:
+        """A denial over "A, B or C": every item short and a conjunction closing the list."""
+        gap = self.text[gap_start:gap_end]
+        after = re.split(r"[.;:()?!\n]", self.text[start : self.sentence.end])[0]
+        items = [i for i in re.split(r",|\bor\b|\bnor\b|\band\b|/|&", gap)]
+        closing = re.search(r"\b(?:or|nor|and|and/or)\b|&", gap) or re.search(
+            r"^[^,]*?\b(?:or|nor|and)\b", after
+        )
+        if not closing:
+            return None
+        for item in items:
+            if len(item.split()) > self.rules.list_item_words:
+                return None
+        if not self._only_fillers_or_items(gap_start, gap_end, others):
+            return "unclear"
+        return "clean"
+
+    def _only_fillers_or_items(self, start: int, end: int, others: list[tuple[int, int]]) -> bool:
+        # In a list the other items are findings or short nouns ("ascites"): any short word goes,
+        # but a verb-like connector means the list has ended.
+        for w_start, w_end in words(self.text, start, end):
+            word = self.text[w_start:w_end]
+            if word in {"has", "had", "is", "was", "with", "on", "since", "after"}:
+                return False
+        return True

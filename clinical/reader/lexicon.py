@@ -1,0 +1,109 @@
+"""The reader's vocabulary of findings (clinical/data/findings.yaml), compiled once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import yaml
+
+from clinical.reader.context import _term
+
+FINDINGS_PATH = Path(__file__).resolve().parent.parent / "data" / "findings.yaml"
+
+Historical = Literal["present", "uncertain", "none"]
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    value: Any
+    pattern: re.Pattern[str]
+    negated: Any  # the value when denied; "uncertain" reads a denial as unclear
+    implied: bool  # an indirect sign (an immunosuppressant): uncertain at best
+    not_after: re.Pattern[str] | None
+    not_before: re.Pattern[str] | None
+    planned_before: re.Pattern[str] | None  # words after it that make it a plan
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    safety: bool
+    fail_safe: Any
+    negated: Any
+    historical: Historical
+    hypothetical: Any  # None: a planned mention gives no value; else the value it gives
+    changes: bool
+    targets: tuple[TargetSpec, ...]
+
+
+_UNSET = object()
+
+
+def _target(field: dict[str, Any], raw: dict[str, Any]) -> TargetSpec:
+    terms = "|".join(_term(t) for t in sorted(raw["terms"], key=len, reverse=True))
+    negated = raw.get("negated", field.get("negated", False))
+    return TargetSpec(
+        value=raw["value"],
+        pattern=re.compile(terms),
+        negated=negated,
+        implied=raw.get("implied") == "uncertain",
+        not_after=re.compile(raw["not_after"]) if raw.get("not_after") else None,
+        not_before=re.compile(raw["not_before"]) if raw.get("not_before") else None,
+        planned_before=re.compile(raw["planned_before"]) if raw.get("planned_before") else None,
+    )
+
+
+@cache
+def load_findings(path: Path = FINDINGS_PATH) -> dict[str, FieldSpec]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["fields"]
+    specs = {}
+    for name, field in raw.items():
+        specs[name] = FieldSpec(
+            name=name,
+            safety=bool(field.get("safety", False)),
+            fail_safe=field.get("fail_safe"),
+            negated=field.get("negated", False),
+            historical=cast(Historical, field.get("historical", "present")),
+            hypothetical=field.get("hypothetical"),
+            changes=bool(field.get("changes", False)),
+            targets=tuple(_target(field, t) for t in field["targets"]),
+        )
+    return specs
+
+
+# Fields read by code (numbers, grades, regimens): their policies, as for the lexical ones.
+MEASURED: dict[str, FieldSpec] = {
+    name: FieldSpec(name, safety, fail_safe, None, cast(Historical, past), None, changes, ())
+    for name, safety, fail_safe, past, changes in (
+        ("child_pugh_class", True, "B", "none", True),
+        ("child_pugh_score", False, None, "none", True),
+        ("ecog", True, None, "none", True),
+        ("bclc_stage", False, None, "none", True),
+        ("afp_ng_ml", False, None, "none", True),
+        ("nlr", False, None, "none", True),
+        ("low_platelets", True, True, "none", True),
+        ("prior_regimens", False, None, "present", False),
+        ("prior_tace", False, None, "present", False),
+        ("tumour.largest_size_cm", False, None, "none", True),
+        ("tumour.tumour_count", False, None, "none", True),
+        ("tumour.pvtt_grade", False, None, "present", True),
+        ("tumour.pvtt_contralateral", False, None, "present", True),
+        ("tumour.pvtt_reaches_smv", False, None, "present", True),
+        ("tumour.hvtt_branches", False, None, "present", True),
+        ("tumour.ivc_thrombus", False, None, "present", True),
+        ("tumour.contralateral_lesion_count", False, None, "present", True),
+        ("tumour.contralateral_largest_cm", False, None, "present", True),
+        ("tumour.lobes_involved", False, None, "present", True),
+    )
+}
+
+
+def field_spec(name: str) -> FieldSpec:
+    specs = load_findings()
+    if name in specs:
+        return specs[name]
+    return MEASURED[name]

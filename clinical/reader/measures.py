@@ -1,0 +1,411 @@
+"""Values the reader measures rather than looks up: Child-Pugh, ECOG, BCLC, AFP, NLR, platelet
+counts, tumour size and number, portal and hepatic vein thrombus, prior TACE sessions.
+
+Each measure returns mentions with the span they were read from, so ConText can still say how
+they are asserted ("ECOG 0 at diagnosis, now 2"), and the impossible values it met (Child-Pugh D,
+ECOG 7) as one-line problems instead of fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from clinical.reader.facts import Mention
+
+Problems = list[str]
+_NUMBER_WORDS = {"zero": 0, "single": 1, "solitary": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+_NUMBER_WORDS |= {"five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twice": 2}
+_NUMBER_WORDS |= {"a": 1, "an": 1}
+
+
+def number(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+
+
+# --- liver function, performance status, stage --------------------------------------------------
+
+_CHILD_PUGH = re.compile(
+    r"\b(?:child[\s-]*(?:turcotte[\s-]*)?pugh|child|ctp|cp)[\s-]*(?:class|grade|score)?[\s:=-]*"
+    r"(?P<cls>[a-e])(?:\s*(?:/|or|to|-)\s*(?P<cls2>[a-c])(?![a-z]))?"
+    # The score is attached ("B7", "B-7", "B (7)") or named ("B, score 8"); a loose number
+    # ("Child-Pugh B, 2 lesions") is not a score.
+    r"(?![a-z'])(?:-?\s?\(?(?P<score>\d{1,2})\b|[\s,]*\(?(?:with\s+a\s+)?(?:score|pts?|points)"
+    r"\s*(?:of|=|:)?\s*(?P<named>\d{1,2})\b)?"
+)
+_CHILD_PUGH_SCORE = re.compile(
+    r"\b(?:child[\s-]*pugh|cp|ctp)\s*(?:score|points?|pts)?\s*(?:of|=|:|is|was)?\s*"
+    r"(?P<score>\d{1,2})\b(?!\s*(?:cm|mm|%|months?))"
+)
+CHILD_PUGH_SCORES = {"A": range(5, 7), "B": range(7, 10), "C": range(10, 16)}
+
+
+def child_pugh(text: str, problems: Problems) -> list[Mention]:
+    found: list[Mention] = []
+    for match in _CHILD_PUGH.finditer(text):
+        letter = match.group("cls").upper()
+        other = (match.group("cls2") or "").upper()
+        if letter not in CHILD_PUGH_SCORES:
+            problems.append(f"Child-Pugh class {letter} does not exist (classes are A, B, C)")
+            return []
+        span = (match.start(), match.end())
+        if other and other != letter:
+            # "CP A/B": the worse class, and the reader marks it uncertain.
+            worse = max(letter, other)
+            found.append(Mention("child_pugh_class", worse, *span, implied=True))
+            continue
+        found.append(Mention("child_pugh_class", letter, *span))
+        score = match.group("score") or match.group("named")
+        if score is None:
+            continue
+        if not 5 <= int(score) <= 15:
+            problems.append(f"Child-Pugh score {score} is impossible (scores run 5-15)")
+        elif int(score) not in (scores := CHILD_PUGH_SCORES[letter]):
+            problems.append(
+                f"Child-Pugh {letter}{score} is contradictory "
+                f"(class {letter} means a score of {scores[0]}-{scores[-1]})"
+            )
+        else:
+            found.append(Mention("child_pugh_score", int(score), *span))
+    if not found:
+        for match in _CHILD_PUGH_SCORE.finditer(text):
+            score = int(match.group("score"))
+            if not 5 <= score <= 15:
+                problems.append(f"Child-Pugh score {score} is impossible (scores run 5-15)")
+                continue
+            found.append(Mention("child_pugh_score", score, match.start(), match.end()))
+    return found
+
+
+_ECOG = re.compile(
+    r"\b(?:ecog(?:[\s-]*ps)?|who[\s-]*ps|performance\s+status|p\.?s\.?)[\s:=-]*"
+    r"(?:score|status|grade)?\s*(?:of|=|:|is|was|now)?\s*"
+    r"(?P<value>\d{1,2}|zero|one|two|three|four|five)\b"
+    r"(?!\.\d|\s*(?:-|/|or|to)\s*\d)"  # a range ("ECOG 0-1") is a criterion, not a patient
+    r"|\bps(?P<glued>[0-4])\b"
+)
+_BCLC = re.compile(r"\b(?:bclc|barcelona)[\s:-]*(?:stage\s*)?(?P<stage>0|a|b[123]?|c|d)\b")
+_STAGE_WORDS = {r"very[\s-]+early": "0", "early": "A", "intermediate": "B", "advanced": "C"}
+
+
+# "ECOG 0 at diagnosis, now 2", "PS 1 -> 2": the status it has changed to.
+_ECOG_NOW = re.compile(
+    r"[^.;]{0,30}?(?:\bnow\b|\bcurrently\b|\btoday\b|->|→|\bdeteriorat\w*\s+to\b"
+    r"|\bdeclin\w*\s+to\b|\bworse\w*\s+to\b|\bdown\s+to\b|\bup\s+to\b)\s*(?:ecog\s*|ps\s*)?"
+    r"(?P<value>[0-4])\b(?!\s*(?:cm|mm|%|x))"
+)
+
+
+def ecog(text: str, problems: Problems) -> list[Mention]:
+    found = []
+    for match in _ECOG.finditer(text):
+        value = number(match.group("value") or match.group("glued"))
+        if value > 4:
+            problems.append(f"ECOG performance status {value} is impossible (0-4; 5 is death)")
+            continue
+        found.append(Mention("ecog", value, match.start(), match.end()))
+        if now := _ECOG_NOW.match(text, match.end()):
+            found.append(Mention("ecog", int(now.group("value")), *now.span("value")))
+    return found
+
+
+def bclc(text: str, problems: Problems) -> list[Mention]:
+    found = [
+        Mention("bclc_stage", m.group("stage").upper(), m.start(), m.end())
+        for m in _BCLC.finditer(text)
+    ]
+    if found:
+        return found
+    for words, stage in _STAGE_WORDS.items():  # "very early" is checked before "early"
+        match = re.search(rf"\b{words}[\s-]+stage\b", text)
+        if match and not (stage == "A" and re.search(r"very[\s-]+$", text[: match.start()])):
+            return [Mention("bclc_stage", stage, match.start(), match.end())]
+    return []
+
+
+# --- labs ---------------------------------------------------------------------------------------
+
+# "AFP < 400" gives no value (the patient may be at 12); "AFP > 400" keeps 400 as a lower bound.
+_VALUE = r"\s*(?:level\s*)?(?:of|=|:|is|was|at|>|≥|>=|~|about|around|approx\w*|now|\s)*"
+_NUMBER = r"(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_AFP = re.compile(
+    rf"\b(?:afp|alpha[\s-]?fetoprotein|α-fetoprotein|a-fp)(?!-){_VALUE}{_NUMBER}\s*"
+    r"(?:(?P<k>k\b|thousand\b)|[x×*]\s*10\s*\^?\s*(?P<exp>\d)\b|e(?P<e>\d)\b)?"
+)
+_NLR = re.compile(rf"\b(?:nlr|neutrophil[\s-]+(?:to[\s-]+)?lymphocyte\s+ratio){_VALUE}{_NUMBER}")
+
+
+def labs(text: str, problems: Problems) -> list[Mention]:
+    found = []
+    for afp in _AFP.finditer(text):
+        exponent = afp.group("exp") or afp.group("e") or 0
+        scale = 1000 if afp.group("k") else 10 ** int(exponent)
+        value = float(afp.group("v").replace(",", "")) * scale
+        found.append(Mention("afp_ng_ml", value, afp.start(), afp.end(), contextual=False))
+    for nlr in _NLR.finditer(text):
+        value = float(nlr.group("v").replace(",", ""))
+        found.append(Mention("nlr", value, nlr.start(), nlr.end(), contextual=False))
+    return found
+
+
+_PLT = r"(?:platelets?|plts?|plt\s+count|platelet\s+count)"
+# A count, in any usual unit: "platelets 30 x10^9/L", "plt 60k", "platelets dropped to 40,000".
+_PLATELET_COUNT = re.compile(
+    rf"\b{_PLT}(?:\s+count)?(?:\s+(?:of|is|was|are|were|has|have|had|now|dropped|fallen|fell"
+    r"|down|to|at|only|around|about|~|just|of\s+only))*\s*[:=~]?\s*"
+    r"(?P<v>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<k>k\b)?(?!\s*%)"
+)
+# The review names "a low platelet count" as a contraindication to targeted therapy without a
+# figure; below 100 x10^9/L is the usual bar for clinically significant thrombocytopenia, and
+# 150 or more is normal. In between the count settles nothing and the field stays unknown.
+LOW_PLATELETS_BELOW = 100.0
+NORMAL_PLATELETS_FROM = 150.0
+
+
+def platelet_count(text: str, problems: Problems) -> list[Mention]:
+    found = []
+    for match in _PLATELET_COUNT.finditer(text):
+        value = float(match.group("v").replace(",", ""))
+        if value >= 1000:
+            value /= 1000  # per microlitre -> x10^9/L
+        if value < LOW_PLATELETS_BELOW:
+            low: bool | None = True
+        elif value >= NORMAL_PLATELETS_FROM:
+            low = False
+        else:
+            low = None
+        if low is not None:
+            found.append(
+                Mention("low_platelets", low, match.start(), match.end(), contextual=False)
+            )
+    return found
+
+
+# --- tumour size and number ---------------------------------------------------------------------
+
+_DIMENSIONS = r"\s*(?:x|×|\*|by)\s*"
+_SIZE = re.compile(
+    rf"(?<![\d.,])(?P<dims>\d{{1,3}}(?:\.\d+)?(?:{_DIMENSIONS}\d{{1,3}}(?:\.\d+)?)*)\s*-?\s*"
+    r"(?P<unit>cm|mm)\b(?!\s*hg)"
+)
+# A threshold ("> 5 cm") or the size of something else (spleen, varix, node, thrombus, margin).
+_OTHER_SIZE_BEFORE = re.compile(
+    r"(?:[<>≥≤~]|more\s+than|less\s+than|over|under|at\s+least|exceed\w*|below|above)\s*$"
+    r"|\b(?:splee?n\w*|varic\w*|lungs?|pulmonary|nod(?:e|es|al)|bones?|adrenal|margins?|pvtt"
+    r"|thromb\w*|ivc|vein|ducts?|cysts?|mets?|bp|aneurysm|kidney|renal|gallbladder|stone|polyp"
+    r"|satellites?)\b[^,;.]*$"
+)
+_OTHER_SIZE_AFTER = re.compile(
+    r"^\s*(?:\w+\s+)?(?:lungs?|pulmonary|nodal|lymph|bone|adrenal|spleen|varic|thromb|pvtt|margin"
+    r"|satellite)"
+)
+_COUNT = re.compile(
+    r"\b(?P<n>single|solitary|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
+    # At most two descriptors ("large", "6 cm") between number and noun, never a unit, an organ
+    # or a function word: "a 6 cm tumour" has no count, "two lung nodules" are not liver tumours.
+    r"(?:[\s-]+(?:(?!(?:cm|mm|x|by|of|the|an?|in|on|at|with|and|or|to|from|these|those|lungs?"
+    r"|pulmonary|bone|nodal|lymph|adrenal|brain|metastatic|satellite)\b)[a-z][a-z'-]*"
+    r"|\d{1,3}(?:\.\d+)?\s*-?\s*(?:cm|mm))){0,2}"
+    r"[\s-]+(?:tumou?rs?|lesions?|nodules?|masses|mass|foci|hccs?)\b(?!\s+thromb)"
+)
+_NOT_A_COUNT_BEFORE = re.compile(
+    r"(?:\b(?:segments?|seg|s|vp|ecog|ps|score|grade|stage|bclc|than|to|least|most|over|under)"
+    r"\s*|[<>≥≤~]\s*|\d\s*[-/]\s*)$"  # "3-4 lesions" is a range
+)
+# "11 cm mass + 2 satellites": the satellites add to the main tumour.
+_SATELLITES = re.compile(
+    r"(?:\+|plus|with|and)\s*(?P<n>\d|one|two|three|four|five|six|several|multiple)\s+"
+    r"(?:small\s+)?satellite(?:s|\s+(?:nodules?|lesions?|tumou?rs?))?\b"
+)
+
+
+def burden(text: str, problems: Problems) -> list[Mention]:
+    found: list[Mention] = []
+    sizes: list[tuple[float, int, int]] = []
+    for match in _SIZE.finditer(text):
+        before, after = text[max(0, match.start() - 40) : match.start()], text[match.end() :]
+        if _OTHER_SIZE_BEFORE.search(before) or _OTHER_SIZE_AFTER.match(after):
+            continue
+        scale = 0.1 if match.group("unit") == "mm" else 1.0
+        for dim in re.split(_DIMENSIONS, match.group("dims")):
+            sizes.append((float(dim) * scale, match.start(), match.end()))
+    plausible = [s for s in sizes if 0 < s[0] <= 40]
+    if plausible:
+        size, start, end = max(plausible)
+        found.append(Mention("tumour.largest_size_cm", round(size, 2), start, end))
+    for match in _COUNT.finditer(text):
+        if _NOT_A_COUNT_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
+            continue
+        count = number(match.group("n"))
+        satellites = _SATELLITES.search(text, match.end(), min(len(text), match.end() + 60))
+        said = satellites.group("n") if satellites else ""
+        if said.isdigit() or said in _NUMBER_WORDS:
+            count += number(said)
+        if count >= 1:
+            found.append(Mention("tumour.tumour_count", count, match.start(), match.end()))
+        return found
+    satellites = _SATELLITES.search(text)
+    if satellites and re.search(r"\b(?:mass|tumou?r|lesion|hcc)\b", text[: satellites.start()]):
+        said = satellites.group("n")
+        if said.isdigit() or said in _NUMBER_WORDS:
+            count = 1 + number(said)
+            found.append(
+                Mention("tumour.tumour_count", count, satellites.start(), satellites.end())
+            )
+    return found
+
+
+# --- vascular invasion --------------------------------------------------------------------------
+
+_THROMBUS = r"(?:pvtt|thromb\w*|invasion|invad\w*|tumou?r\s+extension|involvement|occlu\w*)"
+_PVTT_GRADES = {  # most extensive first
+    "vp4": r"\bmain[\s-]+(?:portal|pv|trunk|pvtt)\b|\bportal\s+(?:vein\s+)?trunk\b"
+    r"|\bmain\s+portal\s+vein\b|\bmpv\b",
+    "vp3": r"\bfirst[\s-]order\s+(?:portal\s+)?branch|\b(?:right|left)\s+(?:portal\s+vein|pv|portal"
+    r"\s+branch)\b|\b(?:r|l|rt|lt)pv\b",
+    "vp2": r"\b(?:second[\s-]order|segmental)\s+(?:portal\s+)?branch",
+    "vp1": r"\b(?:third[\s-]order|subsegmental|sub-segmental)\s+(?:portal\s+)?branch",
+}
+_VP = re.compile(r"\bvp\s*-?\s*([0-4])\b(?!\s*(?:-|/|or|to)\s*(?:vp)?\s*[0-4])")
+# A thrombus into the contralateral lobe or the superior mesenteric vein is Vp4 by definition.
+_VP4_EXTENSIONS = {
+    "tumour.pvtt_contralateral": re.compile(
+        rf"\b{_THROMBUS}\s+(?:[\w-]+\s+){{0,4}}(?:contralateral|opposite)\s+(?:lobe|branch|side"
+        r"|portal)|\bcontralateral\s+(?:portal\s+(?:vein\s+)?)?(?:pvtt|thromb\w*|branch|portal"
+        r"\s+vein)"
+    ),
+    "tumour.pvtt_reaches_smv": re.compile(r"\bsuperior\s+mesenteric\s+vein\b|\bsmv\b"),
+}
+
+
+def pvtt(text: str, problems: Problems) -> list[Mention]:
+    found = []
+    for match in _VP.finditer(text):  # "Vp3-4" is a range: no grade
+        found.append(
+            Mention("tumour.pvtt_grade", f"vp{match.group(1)}", *match.span(), negated="vp0")
+        )
+    if not found and re.search(_THROMBUS, text) and not re.search(r"\bbland\b", text):
+        for grade, pattern in _PVTT_GRADES.items():
+            for match in re.finditer(pattern, text):
+                found.append(Mention("tumour.pvtt_grade", grade, *match.span(), negated="vp0"))
+    for key, extension in _VP4_EXTENSIONS.items():
+        for match in extension.finditer(text):
+            found.append(Mention(key, True, *match.span(), negated=False))
+    return found
+
+
+_HVTT = r"(?:\bhvtt\b|\bhepatic[\s-]+vein\w*\s+(?:tumou?r\s+)?(?:thromb\w*|invasion|involvement))"
+_HVTT_BRANCHES = re.compile(
+    rf"{_HVTT}\s+(?:in|into|involving|of|affecting)\s+(?:all\s+|the\s+)?(?P<n>one|two|three|[0-3])"
+    r"\s+(?:major\s+)?(?:hepatic\s+)?(?:veins?|branch\w*)"
+    r"|(?P<m>one|two|three|[0-3])\s+(?:major\s+)?hepatic\s+veins?\s+(?:branch\w*\s+)?"
+    r"(?:with|invaded|involved|thrombosed)"
+    r"|\b(?:right|middle|left)\s+(?:and\s+(?:right|middle|left)\s+)?hepatic\s+veins?\s+"
+    r"(?:tumou?r\s+)?(?:thromb\w*|invasion|invaded|involved)"
+)
+
+
+def hvtt(text: str, problems: Problems) -> list[Mention]:
+    found = []
+    for match in _HVTT_BRANCHES.finditer(text):
+        said = match.group("n") or match.group("m")
+        if said:
+            count = number(said)
+        else:
+            count = len(re.findall(r"\b(?:right|middle|left)\b", match.group(0)))
+        found.append(Mention("tumour.hvtt_branches", count, *match.span(), negated=0))
+    if not found:
+        for match in re.finditer(_HVTT, text):
+            found.append(Mention("tumour.hvtt_branches", "present", *match.span(), negated=0))
+        # "no hepatic vein or IVC thrombus"
+        for match in re.finditer(r"\bhepatic\s+vein\s+(?:or|and|/)\s+(?:ivc|vena\s+cava)", text):
+            found.append(Mention("tumour.hvtt_branches", "present", *match.span(), negated=0))
+    return found
+
+
+_ATRIUM = re.compile(
+    r"\b(?:right\s+)?atrium\b|\batrial\s+(?:extension|involvement|thromb\w*|invasion|level)"
+    r"|\b(?:intra-?|into\s+the\s+(?:right\s+)?)atri\w+"
+)
+_BELOW = re.compile(
+    r"\b(?:below|under|short\s+of|beneath|not\s+reaching|not\s+into|sparing)\s+(?:the\s+)?"
+    r"(?:right\s+)?$"
+)
+
+
+def atrium(text: str, problems: Problems) -> list[Mention]:
+    """A thrombus reaching the right atrium (the IVC mention itself is a vocabulary term)."""
+    if not re.search(_THROMBUS + r"|\bivc\b|vena\s+cava", text):
+        return []
+    return [
+        Mention("tumour.ivc_thrombus", "reaches_atrium", *m.span(), negated=None)
+        for m in _ATRIUM.finditer(text)
+        if not _BELOW.search(text[: m.start()])
+        and "fibrillation" not in text[m.end() : m.end() + 14]
+    ]
+
+
+# "... right-lobe tumour plus one 4 cm nodule in the left lobe": the lesion named by its side,
+# with the other lobe holding the main tumour, is the contralateral one the criteria ask about.
+_SIDE_LESIONS = re.compile(
+    r"\b(?P<n>an?|one|single|solitary|two|three|[1-3])\s+(?:(?:small|additional|further|separate"
+    r"|satellite)\s+)?(?:(?P<size>\d{1,2}(?:\.\d+)?)\s*-?\s*cm\s+)?(?:tumou?rs?|nodules?|lesions?"
+    r"|foci|hccs?)\s+in\s+the\s+(?P<side>left|right)\s+(?:liver\s+|hepatic\s+)?lobe\b"
+)
+
+
+def contralateral(text: str, problems: Problems) -> list[Mention]:
+    found = _SIDE_LESIONS.search(text)
+    if not found:
+        return []
+    other = "right" if found.group("side") == "left" else "left"
+    if not re.search(rf"\b{other}[\s-]+(?:liver\s+|hepatic\s+)?lobe", text):
+        return []
+    count = number(found.group("n"))
+    span = found.span()
+    mentions = [
+        Mention("tumour.lobes_involved", "both", *span),
+        Mention("tumour.contralateral_lesion_count", count, *span),
+    ]
+    if found.group("size"):
+        mentions.append(
+            Mention("tumour.contralateral_largest_cm", float(found.group("size")), *span)
+        )
+    return mentions
+
+
+# --- prior TACE sessions ------------------------------------------------------------------------
+
+_TACE = r"(?:tace|(?:trans-?arterial\s+|transcatheter\s+arterial\s+)?chemo-?emboli[sz]ations?)"
+_MANY = r"(?:multiple|several|repeated|repeat|numerous|many|serial)"
+# A count of sessions: "TACE x4", "3 rounds of TACE", "TACE twice". A bare number before TACE
+# counts only when small and not a lab value ("AFP 400 TACE or HAIC?" is no session count).
+_TACE_SESSIONS = re.compile(
+    rf"\b(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight)\s+(?:(?:rounds|sessions|courses"
+    rf"|cycles|procedures|treatments)\s+of\s+)?(?:prior\s+|previous\s+)?{_TACE}"
+    rf"|\b{_TACE}\s*(?:x|×)\s*(?P<x>\d{{1,2}})\b|\b{_TACE}\s+(?P<t>twice|(?:\d{{1,2}}|three|four"
+    r"|five|six)\s+times)"
+)
+_LAB_BEFORE = re.compile(r"(?:afp|nlr|pivka|dcp|alt|ast|bilirubin|alb\w*|inr|plts?|ca)\s*[:=]?\s*$")
+
+
+def tace_sessions(text: str, problems: Problems) -> list[Mention]:
+    found = []
+    for match in _TACE_SESSIONS.finditer(text):
+        if match.group("n") and _LAB_BEFORE.search(
+            text[max(0, match.start() - 12) : match.start()]
+        ):
+            continue
+        said = next(g for g in match.group("n", "x", "t") if g).split()[0]
+        sessions = number(said)
+        if not 1 <= sessions <= 30:
+            continue
+        value = "heavily_pretreated" if sessions >= 3 else "some"
+        found.append(Mention("prior_tace", value, *match.span(), negated="none"))
+    return found
+
+
+MEASURES: tuple[Callable[[str, Problems], list[Mention]], ...] = (
+    child_pugh, ecog, bclc, labs, platelet_count, burden, pvtt, hvtt, atrium, contralateral,
+    tace_sessions,
+)  # fmt: skip

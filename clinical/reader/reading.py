@@ -1,0 +1,151 @@
+"""Read one message: find every mention of a profile field, then ask ConText how it is asserted.
+
+Returns facts (value, status, the clinician's words) and the impossible values met. Nothing is
+guessed: what is not said stays unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from clinical.reader.context import Assertion, Category, SentenceContext, load_context_rules
+from clinical.reader.facts import Fact, Mention, Status
+from clinical.reader.lexicon import FieldSpec, field_spec, load_findings
+from clinical.reader.measures import MEASURES
+from clinical.reader.regimens import prior_regimens
+from clinical.reader.text import Sentence, fold, sentences
+
+# A mention's words shown back: the mention, widened to its status cue when one applies.
+MAX_WORDS = 120
+TAIL_CHARS = 30  # how far the words run on after the mention, to the end of its clause
+GENERIC = ("present", "mentioned")  # a thrombus or varices named without grade or state
+
+
+@dataclass
+class MessageReading:
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _lexical(text: str) -> list[Mention]:
+    found: list[Mention] = []
+    for spec in load_findings().values():
+        for target in spec.targets:
+            for match in target.pattern.finditer(text):
+                before = text[max(0, match.start() - 40) : match.start()]
+                after = text[match.end() : match.end() + 40]
+                if target.not_after and target.not_after.search(before):
+                    continue
+                if target.not_before and target.not_before.search(after):
+                    continue
+                found.append(
+                    Mention(
+                        spec.name,
+                        target.value,
+                        match.start(),
+                        match.end(),
+                        negated=target.negated,
+                        implied=target.implied,
+                        planned=bool(target.planned_before and target.planned_before.search(after)),
+                    )
+                )
+    return found
+
+
+def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Where mentions of one field overlap, keep the longest ("large varices that were banded"
+    is one treated mention; "varices" inside "large varices" is no mention of its own)."""
+    ranked = sorted(mentions, key=lambda m: (m.value in GENERIC, -(m.end - m.start), m.start))
+    kept: list[Mention] = []
+    for mention in ranked:
+        clash = any(
+            other.field == mention.field and other.start < mention.end and mention.start < other.end
+            for other in kept
+        )
+        if not clash:
+            kept.append(mention)
+    return kept
+
+
+def _status(mention: Mention, spec: FieldSpec, assertion: Assertion) -> tuple[Status, object]:
+    """(status, value) of a mention under the categories that reach it."""
+    value = mention.value
+    denied = assertion.has(Category.NEGATED) and mention.negated is not None
+    if mention.planned and not assertion.has(Category.SCENARIO):
+        return Status.HYPOTHETICAL, value
+    if assertion.has(Category.SCENARIO) or assertion.has(Category.HYPOTHETICAL):
+        if denied and mention.negated != "uncertain":
+            value = mention.negated
+        return Status.HYPOTHETICAL, value
+    if assertion.has(Category.UNCERTAIN) or mention.implied:
+        return Status.UNCERTAIN, value
+    if denied:
+        if mention.negated == "uncertain" or (assertion.unclear_denial and spec.safety):
+            return Status.UNCERTAIN, value
+        return Status.ABSENT, mention.negated
+    if assertion.has(Category.HISTORICAL):
+        return (Status.PRESENT if spec.historical == "present" else Status.HISTORICAL), value
+    return Status.PRESENT, value
+
+
+_CLAUSE_END = re.compile(r"[,;:()\n]|\s(?:but|and|with|while|whereas)\s")
+
+
+def _words(original: str, mention: Mention, assertion: Assertion, sentence: Sentence) -> str:
+    """The mention with its status cue, running on to the end of its clause ("no varices on
+    CT"), so the words shown back say what was read."""
+    start, end = mention.start, mention.end
+    for cue_start, cue_end in assertion.cue_spans:
+        start, end = min(start, cue_start), max(end, cue_end)
+    start, end = max(start, sentence.start), min(end, sentence.end)
+    rest = original[end : min(sentence.end, end + TAIL_CHARS)]
+    stop = _CLAUSE_END.search(rest)
+    end += stop.start() if stop else len(rest)
+    return " ".join(original[start:end].split())[:MAX_WORDS]
+
+
+def read_message(original: str, turn: int = 0) -> MessageReading:
+    """The facts one message states, each with its status and the words it was read from."""
+    text = fold(original)
+    out = MessageReading()
+    mentions = _lexical(text) + prior_regimens(text, out.problems)
+    for measure in MEASURES:
+        mentions += measure(text, out.problems)
+    mentions = sorted(_without_overlaps(mentions), key=lambda m: (m.start, m.end))
+    rules = load_context_rules()
+    spans = sentences(text) or [Sentence(0, len(text))]
+    contexts: dict[int, SentenceContext] = {}
+    for mention in mentions:
+        index = next(
+            (i for i, s in enumerate(spans) if s.start <= mention.start < s.end), len(spans) - 1
+        )
+        sentence = spans[index]
+        if mention.contextual:
+            if index not in contexts:
+                contexts[index] = SentenceContext(rules, text, sentence)
+            others = [
+                (m.start, m.end)
+                for m in mentions
+                if m is not mention and sentence.start <= m.start < sentence.end
+            ]
+            assertion = contexts[index].assertion(mention.start, mention.end, others)
+        else:
+            assertion = Assertion()
+        spec = field_spec(mention.field)
+        status, value = _status(mention, spec, assertion)
+        out.facts.append(
+            Fact(
+                field=mention.field,
+                value=value,
+                status=status,
+                words=_words(original, mention, assertion, sentence),
+                turn=turn,
+                start=mention.start,
+                end=mention.end,
+                cues=tuple(assertion.cues),
+                asked=assertion.has(Category.SCENARIO),
+                current=assertion.has(Category.CURRENT),
+            )
+        )
+    return out

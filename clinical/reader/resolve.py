@@ -1,0 +1,186 @@
+"""From facts to the patient profile: which statement decides each field, and failing safe.
+
+- A later message decides over an earlier one (the clinician's latest word); regimens received
+  add up across messages.
+- Within a message, a fact said to hold now ("new large varices today") beats one that is not,
+  and for facts that change over time the later statement wins.
+- A contraindication stated both ways, or only uncertainly, is held at its fail-safe value
+  (possibly present) and listed as unconfirmed, so the rule core does not recommend what it
+  rules out and the answer asks the clinician to confirm it.
+- Contradictions the rule core cannot take ("first line" for a patient who has progressed on a
+  regimen) become plain questions, never errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from clinical.reader.facts import Fact, Status
+from clinical.reader.lexicon import field_spec
+from corpus.regimens import load_catalogue
+
+# Varices from safest to most dangerous: a conflict settles on the more dangerous state.
+_VARICES_DANGER = {"none": 0, "treated": 1, "untreated_or_severe": 2}
+_CERTAIN = (Status.PRESENT, Status.ABSENT)
+_REPLACING = re.compile(r"\binstead\b|\brather\s+than\b|\bnot\s+\w+(?:/\w+)?\s+but\b", re.I)
+
+
+def _same_sentence(a: Fact, b: Fact, text: str) -> bool:
+    low, high = sorted((a, b), key=lambda f: f.start)
+    return not re.search(r"[.;!?\n]", text[low.end : high.start])
+
+
+def _varices(facts: list[Fact], text: str) -> Fact | None:
+    """The varices state a message settles on (treatment applies to the varices beside it)."""
+    named = [f for f in facts if f.value == "mentioned"]
+    states = [f for f in facts if f.value != "mentioned"]
+    certain = [f for f in states if f.status in _CERTAIN]
+    if not certain:
+        uncertain = [f for f in states if f.status is Status.UNCERTAIN]
+        if uncertain:
+            return uncertain[-1]
+        present = [f for f in named if f.status is Status.PRESENT]
+        if present:  # varices named, their state not said: possibly untreated
+            return present[-1].model_copy(
+                update={"value": "untreated_or_severe", "status": Status.UNCERTAIN}
+            )
+        # Only denials of bare varices ("no varices") or historical / uncertain mentions.
+        denied = [f for f in named if f.status is Status.ABSENT]
+        if denied:
+            return denied[-1].model_copy(update={"value": "none"})
+        others = [f for f in named if f.status in (Status.UNCERTAIN, Status.HISTORICAL)]
+        if others:
+            return others[-1].model_copy(
+                update={"value": "untreated_or_severe", "status": Status.UNCERTAIN}
+            )
+        return None
+    current = [f for f in certain if f.current]
+    if current:
+        return current[-1]
+    decided = certain[-1]
+    for earlier in certain[:-1]:
+        # "Large varices, banded x3": the treatment said beside them applies to them.
+        beside = earlier.value == "treated" and _same_sentence(earlier, decided, text)
+        if beside and decided.value == "untreated_or_severe":
+            decided = earlier
+    return decided
+
+
+def _danger(field: str, value: Any) -> int:
+    if field == "varices":
+        return _VARICES_DANGER.get(str(value), 0)
+    if field == "child_pugh_class":
+        return {"A": 0, "B": 1, "C": 2}.get(str(value), 0)
+    return 1 if value is True else 0
+
+
+def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str | None]:
+    """The fact that decides one field in one message, and a conflict worth asking about."""
+    spec = field_spec(name)
+    facts = [f for f in facts if not (f.status is Status.HYPOTHETICAL and not f.asked)]
+    asked = [f for f in facts if f.asked]
+    if asked:  # "what if she had a transplant?": answered as asked
+        return asked[-1], None
+    if name == "varices":
+        return _varices(facts, text), None
+    facts = [f for f in facts if f.value not in ("present", "mentioned")]
+    certain = [f for f in facts if f.status in _CERTAIN]
+    current = [f for f in certain if f.current]
+    if current:
+        return current[-1], None
+    values = {repr(f.value) for f in certain}
+    if len(values) > 1:
+        if spec.safety and not spec.changes:
+            worst = max(certain, key=lambda f: _danger(name, f.value))
+            said = "; ".join(dict.fromkeys(f'"{f.words}"' for f in certain))
+            return worst.model_copy(update={"status": Status.UNCERTAIN}), (
+                f"The question states {name.replace('_', ' ')} both ways ({said})."
+            )
+        return certain[-1], None
+    if certain:
+        return certain[-1], None
+    uncertain = [f for f in facts if f.status is Status.UNCERTAIN]
+    if uncertain:
+        return max(uncertain, key=lambda f: _danger(name, f.value)), None
+    historical = [f for f in facts if f.status is Status.HISTORICAL]
+    if historical and spec.historical == "uncertain":
+        return historical[-1].model_copy(update={"status": Status.UNCERTAIN}), None
+    if historical and spec.historical == "present":
+        return historical[-1].model_copy(update={"status": Status.PRESENT}), None
+    return None, None
+
+
+def _placement_words(facts: list[Fact], text: str) -> list[Fact]:
+    """ "atezo/bev first line failed": "first line" places a prior regimen, it is not the line
+    asked about; drop such line facts."""
+    regimens = [f for f in facts if f.field == "prior_regimens"]
+    kept = []
+    for fact in facts:
+        placing = (
+            fact.field == "line"
+            and fact.value == "first"
+            and any(
+                (0 <= fact.start - r.end <= 30 or 0 <= r.start - fact.end <= 30)
+                and _same_sentence(fact, r, text)
+                for r in regimens
+            )
+        )
+        if not placing:
+            kept.append(fact)
+    return kept
+
+
+def _regimens(messages: Sequence[tuple[str, list[Fact]]]) -> tuple[list[str], list[Fact]]:
+    """Regimens received, oldest first, across messages; "instead" replaces the earlier ones."""
+    received: list[str] = []
+    basis: list[Fact] = []
+    for text, facts in messages:
+        said = [f for f in facts if f.field == "prior_regimens"]
+        if not said:
+            continue
+        new = [f for f in said if f.status in (Status.PRESENT, Status.HISTORICAL) or f.asked]
+        denied = {f.value for f in said if f.status is Status.ABSENT}
+        if new and _REPLACING.search(text):
+            received, basis = [], []
+        received = [r for r in received if r not in denied]
+        for fact in new:
+            if fact.value not in received and not (
+                fact.status is Status.HYPOTHETICAL and not fact.asked
+            ):
+                received.append(str(fact.value))
+                basis.append(fact)
+    return received, basis
+
+
+def resolve(
+    messages: Sequence[tuple[str, list[Fact]]],
+) -> tuple[dict[str, Fact], list[str], list[Fact]]:
+    """(the deciding fact per field, conflicts to ask about, the regimen facts) for messages
+    given as (folded text, facts), oldest first."""
+    decided: dict[str, Fact] = {}
+    conflicts: list[str] = []
+    for text, facts in messages:
+        facts = _placement_words(facts, text)
+        for name in dict.fromkeys(f.field for f in facts if f.field != "prior_regimens"):
+            fact, conflict = _decide(name, [f for f in facts if f.field == name], text)
+            if fact is not None:
+                decided[name] = fact
+            if conflict:
+                conflicts.append(conflict)
+    received, basis = _regimens(messages)
+    if received:
+        last = max(basis, key=lambda f: f.turn)
+        line = decided.get("line")
+        if line and line.value == "first" and line.turn >= last.turn and line.status in _CERTAIN:
+            names = ", ".join(load_catalogue().regimen(r).name for r in received)
+            conflicts.append(
+                f"The conversation says the patient has already received {names}, but this "
+                "question asks about first-line treatment. Is this a different patient, or do "
+                "you mean the next line after it?"
+            )
+        decided["line"] = last.model_copy(
+            update={"field": "line", "value": "later", "status": Status.PRESENT}
+        )
+    return decided, conflicts, basis

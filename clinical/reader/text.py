@@ -1,0 +1,59 @@
+"""The text the reader works on: lower-cased, typographic forms folded, split into sentences.
+
+Folding keeps every character's position, so a span found in the folded text is the same span of
+the clinician's own words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Same-length folds only: positions in the folded text are positions in the original.
+_FOLD = str.maketrans(
+    {"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "’": "'", "‘": "'", "“": '"', "”": '"'}
+)
+# A sentence ends at . ! ? ; or a line break; a decimal point ("3.5") or an abbreviation's
+# period ("vs.", "e.g.", "approx.") does not end one, nor a "?" before a word ("?varices").
+_SENTENCE_END = re.compile(
+    r"(?<!\bvs)(?<!\bv)(?<!\be\.g)(?<!\bi\.e)(?<!\bdr)(?<!\bapprox)(?<!\bca)(?<!\bpt)"
+    r"\.(?=\s|$)|[!;\n]+|\?+(?=\s|$)"
+)
+_WORD = re.compile(r"[a-z0-9][a-z0-9'/+-]*|[?]")
+
+
+def fold(text: str) -> str:
+    """Lower case, typographic dashes and quotes as ASCII, same length as `text`."""
+    folded = "".join(
+        unicodedata.normalize("NFKC", c) if len(unicodedata.normalize("NFKC", c)) == 1 else c
+        for c in text
+    )
+    return folded.lower().translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Sentence spans of `text` (folded), none empty."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if text[start : match.start()].strip():
+            spans.append(Sentence(start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append(Sentence(start, len(text)))
+    return spans
+
+
+def words(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each word of text[start:end], in absolute positions."""
+    return [(m.start() + start, m.end() + start) for m in _WORD.finditer(text[start:end])]
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
