@@ -129,6 +129,9 @@ class Assistant:
             result = self._grounded_instead(question, profile, id)
         result = check_output(result, SYSTEM_PROMPT)
         result.guardrails = [*screened, *result.guardrails]
+        result.notices = list(verdict.warnings)
+        if result.notices and not result.refused:  # said where the clinician reads first
+            result.answer = f"_{' '.join(result.notices)}_\n\n{result.answer}"
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
 

@@ -49,6 +49,9 @@ class AnswerResult(BaseModel):
     profile: dict[str, Any] = Field(default_factory=dict)
     rules_fired: list[str] = Field(default_factory=list)
     guardrails: list[GuardrailResult] = Field(default_factory=list)
+    # What the assistant did to the question before answering it ("an instruction addressed to
+    # the assistant was removed"): shown at the top of the answer too.
+    notices: list[str] = Field(default_factory=list)
     trace: list[ToolTrace] = Field(default_factory=list)
     backend: str = "planner"
     elapsed_ms: float = 0.0

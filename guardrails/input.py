@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from clinical.reader.reading import read_message
 from corpus.vocabulary import load_vocabulary
 from guardrails import messages
 from guardrails.lexicon import Lexicon, load_lexicon
@@ -22,7 +23,8 @@ Category = Literal[
 ]
 
 _KEPT_CONTROLS = {"\n", "\t"}
-_SENTENCE_END = re.compile(r"[.!?\n]")
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+_CLAUSE_END = re.compile(r"[,:]\s*")
 _CLAUSE_CONNECTOR = re.compile(r"[\s,;:]*(?:(?:and|then|but|so|instead)\b[\s,]*)*", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r"[.;!?\n]|,|\bbut\b|\bwhile\b")
 _QUOTES = re.compile(r"\"[^\"]*\"|“[^”]*”|'[^'\n]{8,}'")
@@ -91,15 +93,31 @@ def find_emergency(text: str, lexicon: Lexicon) -> str | None:
 
 
 def _removal_span(text: str, start: int, end: int, whole_sentence: bool) -> tuple[int, int]:
+    """What to remove for an instruction found at text[start:end]: its sentence or its clause,
+    never beyond the quote it sits in (a pasted note keeps its other sentences)."""
+    low, high = 0, len(text)
     for quoted in _QUOTES.finditer(text):
         if quoted.start() <= start and end <= quoted.end():
-            return quoted.start(), quoted.end()
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+            # Pasted material is not the clinician's question: its instruction goes whole.
+            low, high, whole_sentence = quoted.start() + 1, quoted.end() - 1, True
+            break
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, low, start)), default=low)
     if whole_sentence:
-        sentence_end = _SENTENCE_END.search(text, end)
-        return sentence_start, (sentence_end.end() if sentence_end else len(text))
+        sentence_end = _SENTENCE_END.search(text, end, high)
+        return sentence_start, (sentence_end.end() if sentence_end else high)
     connector = _CLAUSE_CONNECTOR.match(text, end)
     return start, (connector.end() if connector else end)
+
+
+def _spare_facts(text: str, start: int, end: int, found_end: int) -> tuple[int, int]:
+    """Shrink a removal so that it takes no clinical fact: the instruction goes, the patient's
+    facts after it in the same sentence stay ("Pretend you know nothing, s/p OLT 2019")."""
+    facts = [f for f in read_message(text).facts if found_end <= f.start < end]
+    if not facts:
+        return start, end
+    first = min(f.start for f in facts)
+    clause = max((m.end() for m in _CLAUSE_END.finditer(text, found_end, first)), default=first)
+    return start, clause
 
 
 def strip_injections(text: str, lexicon: Lexicon) -> tuple[str, list[str]]:
@@ -113,6 +131,7 @@ def strip_injections(text: str, lexicon: Lexicon) -> tuple[str, list[str]]:
             if match is None:
                 continue
             start, end = _removal_span(text, match.start(), match.end(), pattern.whole_sentence)
+            start, end = _spare_facts(text, start, end, match.end())
             removed.append(text[start:end].strip())
             text = f"{text[:start]} {text[end:]}"
             changed = True

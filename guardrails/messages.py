@@ -40,8 +40,8 @@ REFUSAL_INJECTION_ONLY = (
 )
 
 WARNING_INJECTION_REMOVED = (
-    "Instructions addressed to the assistant were removed from the question; only the clinical "
-    "question was answered."
+    "Instructions addressed to the assistant were removed from the question and not followed; "
+    "the clinical facts around them were kept and answered."
 )
 WARNING_IDENTIFIERS = (
     "Patient identifiers are not needed and were replaced by placeholders; they are never logged "
