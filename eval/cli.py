@@ -1,4 +1,5 @@
-"""`python -m eval`: answer accuracy of a backend, run comparisons, and the guardrail suites."""
+"""`python -m eval`: answer accuracy of a backend, run comparisons, the guardrail suites and the
+clinical reader's phrase banks."""
 
 from __future__ import annotations
 
@@ -50,7 +51,51 @@ def _parser() -> argparse.ArgumentParser:
         "guardrails", help="planted errors caught, input refusal rates, false alarms"
     )
     guard.add_argument("--quiet", action="store_true", help="no progress bar")
+    reader = commands.add_parser(
+        "reader", help="the clinical reader on a phrase bank: fact accuracy, unsafe answers"
+    )
+    reader.add_argument(
+        "--bank", type=Path, action="append", help="a bank folder (default: every bank)"
+    )
+    reader.add_argument("--no-answers", action="store_true", help="score the reader only")
+    reader.add_argument("--show", type=int, default=15, help="misses to list (default 15)")
     return parser
+
+
+def _reader(args: argparse.Namespace, settings: AssistantSettings) -> int:
+    from eval.reader import READER_BANKS, field_table, load_bank, run_bank
+
+    banks = args.bank or sorted(p for p in READER_BANKS.iterdir() if p.is_dir())
+    assistant = None if args.no_answers else Assistant(settings)
+    failed = False
+    for bank in banks:
+        entries = load_bank(bank)
+
+        def answer(text: str) -> list[str]:
+            assert assistant is not None
+            return assistant.ask(text).recommended_ids
+
+        report = run_bank(entries, None if assistant is None else answer)
+        print(
+            f"{bank.name}: {report.entries} entries; fact accuracy (value and status) "
+            f"{report.accuracy:.1%} ({report.correct}/{report.facts}); values alone "
+            f"{report.values_correct / max(report.facts, 1):.1%}; spurious facts "
+            f"{len(report.spurious)} ({len(report.safety_spurious)} on safety fields)"
+        )
+        if assistant is not None:
+            print(
+                f"  unsafe recommendations: {len(report.unsafe)} in {report.answered} answers "
+                "that recommended a regimen"
+            )
+            for unsafe in report.unsafe[: args.show]:
+                print(f"  UNSAFE {unsafe.entry}: {unsafe.regimen} ({unsafe.why})")
+        worst = [row for row in field_table(report, entries) if row[1] < row[2]]
+        for name, correct, total in worst[:12]:
+            print(f"  {name}: {correct}/{total}")
+        for miss in report.misses[: args.show]:
+            print(f"  MISS {miss.entry} {miss.field}: expected {miss.expected}, read {miss.got}")
+        failed = failed or bool(report.unsafe)
+    return 1 if failed else 0
 
 
 def _retrieval(assistant: Assistant) -> RetrievalMetrics:
@@ -143,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "guardrails":
             return _guardrails(args, settings)
+        if args.command == "reader":
+            return _reader(args, settings)
         return run(args, settings)
     except (BackendError, ValueError, OSError) as error:
         print(f"error: {error}".splitlines()[0], file=sys.stderr)

@@ -168,7 +168,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("second-line", LATER),
     ("2L options", LATER),
     ("failed first-line therapy", LATER),
-    ("treatment-naive", {"line": "first"}),
+    ("treatment-naive", {"line": "first", "prior_tace": "none"}),  # no TACE either
     ("first-line", {"line": "first"}),
     ("systemic treatment-naïve", {"line": "first"}),
     # region
@@ -208,7 +208,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("confined to the right lobe", _t(lobes_involved="one")),
     # size and number
     ("single 6 cm tumour", _t(tumour_count=1, largest_size_cm=6.0)),
-    ("a 6 cm tumour in segment 7", _t(largest_size_cm=6.0)),
+    ("a 6 cm tumour in segment 7", _t(largest_size_cm=6.0, lobes_involved="one")),
     ("solitary 12-cm mass", _t(tumour_count=1, largest_size_cm=12.0)),
     ("three tumours, largest 5 cm", _t(tumour_count=3, largest_size_cm=5.0)),
     ("3 lesions, up to 45 mm", _t(tumour_count=3, largest_size_cm=4.5)),
@@ -249,7 +249,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         {"prior_regimens": ["atezolizumab_bevacizumab"], **LATER},
     ),
     ("sorafenib-intolerant", {"prior_regimens": ["sorafenib"], **LATER}),
-    ("currently on lenvatinib", {}),  # still on it: not a prior regimen
+    # A regimen taken now has been received: the next choice is a later line's.
+    ("currently on lenvatinib", {"prior_regimens": ["lenvatinib"], **LATER}),
     (
         "progressed on TACE + len/pembro",
         {
@@ -310,7 +311,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         "large right-lobe HCC plus a single 6 cm nodule in the left lobe",
         _t(lobes_involved="both", contralateral_lesion_count=1, contralateral_largest_cm=6.0),
     ),
-    ("a 4 cm nodule in the left lobe", _t(largest_size_cm=4.0)),
+    ("a 4 cm nodule in the left lobe", _t(largest_size_cm=4.0, lobes_involved="one")),
 ]
 
 # The brief's own vignettes, each read as a whole.

@@ -13,14 +13,13 @@ the clinician confirms it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from clinical.profile import PatientProfile, ProfileError, parse_profile
 from clinical.reader.facts import Fact, Status
-from clinical.reader.lexicon import field_spec
+from clinical.reader.profile import profile_of
 from clinical.reader.reading import read_message
 from clinical.reader.resolve import resolve
 from clinical.reader.text import fold
@@ -88,84 +87,6 @@ def _panel_facts(given: Mapping[str, Any], turn: int) -> list[Fact]:
     return facts
 
 
-def _value(fact: Fact) -> tuple[bool, Any]:
-    """(applies, value) of a deciding fact: uncertain safety facts at their fail-safe value."""
-    spec = field_spec(fact.field)
-    if fact.status is Status.UNCERTAIN:
-        if not spec.safety:
-            return False, None
-        fail_safe = spec.fail_safe
-        if fact.field in ("child_pugh_class", "varices"):
-            return True, fact.value if fact.value not in (None, "mentioned") else fail_safe
-        return fail_safe is not None, fail_safe
-    if fact.status is Status.HISTORICAL:
-        return False, None
-    if fact.status is Status.HYPOTHETICAL and not fact.asked:
-        return spec.hypothetical is not None, spec.hypothetical
-    return True, fact.value
-
-
-_IMAGING = re.compile(r"\b(?:ct|mri|imag\w*|ultrasound|us|scan|cect|doppler)\b", re.I)
-
-
-def _derive(decided: dict[str, Fact]) -> None:
-    """What a stated fact implies by definition, as the clinician's own words."""
-    varices = decided.get("varices")
-    if (
-        varices is not None
-        and varices.value == "none"
-        and varices.status in (Status.PRESENT, Status.ABSENT)
-        and "egd_done" not in decided
-        and not _IMAGING.search(varices.words)
-    ):
-        # "No varices" is an endoscopic finding, unless the words say it came from imaging.
-        decided["egd_done"] = varices.model_copy(
-            update={"field": "egd_done", "value": True, "status": Status.PRESENT}
-        )
-    for extension in ("tumour.pvtt_contralateral", "tumour.pvtt_reaches_smv"):
-        fact = decided.get(extension)
-        if fact is not None and fact.value is True and "tumour.pvtt_grade" not in decided:
-            # A thrombus into the other lobe or the SMV is Vp4 by definition.
-            decided["tumour.pvtt_grade"] = fact.model_copy(
-                update={"field": "tumour.pvtt_grade", "value": "vp4"}
-            )
-    contralateral = decided.get("tumour.contralateral_lesion_count")
-    if contralateral is not None:
-        # "... plus one 4 cm nodule in the left lobe": that count and size are the other lobe's.
-        for name in ("tumour.tumour_count", "tumour.largest_size_cm"):
-            fact = decided.get(name)
-            if fact and contralateral.start <= fact.start and fact.end <= contralateral.end:
-                del decided[name]
-
-
-def _profile(reading: Reading) -> None:
-    _derive(reading.decided)
-    data: dict[str, Any] = {}
-    tumour: dict[str, Any] = {}
-    unconfirmed = []
-    for name, fact in reading.decided.items():
-        applies, value = _value(fact)
-        if not applies or value is None:
-            continue
-        if fact.status is Status.UNCERTAIN:
-            unconfirmed.append(name)
-        if name.startswith("tumour."):
-            tumour[name.removeprefix("tumour.")] = value
-        else:
-            data[name] = value
-    if reading.regimens:
-        data["prior_regimens"] = [str(f.value) for f in reading.regimens]
-    score, cls = reading.decided.get("child_pugh_score"), reading.decided.get("child_pugh_class")
-    if score and cls and score.turn < cls.turn:
-        data.pop("child_pugh_score", None)  # an older score belongs to an older class
-    if tumour:
-        data["tumour"] = tumour
-    if unconfirmed:
-        data["unconfirmed"] = unconfirmed
-    reading.profile = data
-    reading.unconfirmed = tuple(unconfirmed)
-
-
 def read_conversation(
     messages: Sequence[str], given: Sequence[Mapping[str, Any] | None] = ()
 ) -> Reading:
@@ -182,7 +103,7 @@ def read_conversation(
         reading.problems += one.problems
         folded.append((fold(correct(message)), facts))
     reading.decided, reading.conflicts, reading.regimens = resolve(folded)
-    _profile(reading)
+    reading.profile, reading.unconfirmed = profile_of(reading.decided, reading.regimens)
     if not reading.problems:
         try:  # values possible one by one can still contradict each other ("Vp2 into the SMV")
             parse_profile(reading.profile)

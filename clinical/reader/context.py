@@ -33,6 +33,7 @@ class Category(StrEnum):
     HYPOTHETICAL = "hypothetical"
     SCENARIO = "scenario"
     CURRENT = "current"
+    OTHER = "other"  # someone else's finding ("her sister has MS")
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
 class ContextRules:
     triggers: tuple[tuple[Category, bool, re.Pattern[str], int], ...]
     pseudo: re.Pattern[str]
-    terminators: re.Pattern[str]
+    terminators: re.Pattern[str]  # end every scope
+    weak_terminators: re.Pattern[str]  # end denials and forward scopes
     fillers: frozenset[str]
     joiners: frozenset[str]
     closers: frozenset[str]
@@ -102,11 +104,13 @@ class ContextRules:
             )
         return sorted(found, key=lambda t: t.start)
 
-    def terminator_positions(self, text: str, sentence: Sentence) -> list[tuple[int, int]]:
+    def terminator_positions(
+        self, text: str, sentence: Sentence, weak: bool = False
+    ) -> list[tuple[int, int]]:
         piece = text[sentence.start : sentence.end]
+        pattern = self.weak_terminators if weak else self.terminators
         return [
-            (m.start() + sentence.start, m.end() + sentence.start)
-            for m in self.terminators.finditer(piece)
+            (m.start() + sentence.start, m.end() + sentence.start) for m in pattern.finditer(piece)
         ]
 
 
@@ -126,12 +130,34 @@ def load_context_rules(path: Path = CONTEXT_PATH) -> ContextRules:
     return ContextRules(
         triggers=tuple(triggers),
         pseudo=_alternation(raw["pseudo"]),
-        terminators=_alternation(raw["terminators"]),
+        terminators=_alternation(raw["terminators"]["strong"]),
+        weak_terminators=_alternation(raw["terminators"]["weak"]),
         fillers=frozenset(str(w) for w in raw["fillers"]),
         joiners=frozenset(lists["joiners"]),
         closers=frozenset(lists["closers"]),
         list_item_words=int(lists["list_item_words"]),
     )
+
+
+_INTERROGATIVE = re.compile(
+    r"\b(?:what|which|how|why|when|should|would|could|can|is|are|does|do|did|any|anything|ok|okay"
+    r"|reasonable|options?|safe|suitable|best|next|preclude|problem|issue|still|given)\b"
+)
+QUERY_FRAGMENT_WORDS = 6
+QUERY_TAIL_WORDS = 2  # words between the queried finding and its "?"
+
+
+def _query_mark(text: str, sentence: Sentence) -> tuple[int, int] | None:
+    """The sentence as a queried fragment ("autoimmune hepatitis?"): a short sentence ending in
+    "?" that asks nothing, or None."""
+    if sentence.end >= len(text) or text[sentence.end] != "?":
+        return None
+    piece = text[sentence.start : sentence.end]
+    if _INTERROGATIVE.search(piece) or len(words(text, sentence.start, sentence.end)) > (
+        QUERY_FRAGMENT_WORDS
+    ):
+        return None
+    return sentence.start, sentence.end
 
 
 def _words_between(text: str, start: int, end: int) -> list[str]:
@@ -145,8 +171,12 @@ class SentenceContext:
         self.rules, self.text, self.sentence = rules, text, sentence
         self.triggers = rules.find_triggers(text, sentence)
         self.terminators = rules.terminator_positions(text, sentence)
+        self.weak = rules.terminator_positions(text, sentence, weak=True)
+        self.query_mark = _query_mark(text, sentence)
 
-    def assertion(self, start: int, end: int, others: list[tuple[int, int]]) -> Assertion:
+    def assertion(
+        self, start: int, end: int, others: list[tuple[int, int]], queryable: bool = True
+    ) -> Assertion:
         """How the finding at text[start:end] is asserted; `others` are the spans of the other
         findings of the sentence (list items a denial may run over)."""
         result = Assertion()
@@ -166,11 +196,22 @@ class SentenceContext:
             result.cue_spans.append((trigger.start, trigger.end))
             if trigger.category is Category.NEGATED and reach == "unclear":
                 result.unclear_denial = True
+        queried = self.query_mark is not None and self._queried(start, end)
+        if queryable and queried and not result.categories:
+            # "AIH? (IgG 22) vs NASH": a finding queried in a bare fragment is uncertain.
+            result.categories.add(Category.UNCERTAIN)
+            result.cues.append("?")
         return result
 
-    def _blocked(self, start: int, end: int, category: Category) -> bool:
+    def _queried(self, start: int, end: int) -> bool:
+        """The finding is what a bare fragment's "?" queries: in its last clause, at its end."""
+        tail = self.text[end : self.sentence.end]
+        return not re.search(r"[,;:]", tail) and len(tail.split()) <= QUERY_TAIL_WORDS
+
+    def _blocked(self, start: int, end: int, category: Category, weak: bool = True) -> bool:
         """A terminator, or a trigger of another category, between start and end."""
-        if any(start <= t_start and t_end <= end for t_start, t_end in self.terminators):
+        stops = [*self.terminators, *(self.weak if weak else ())]
+        if any(start <= t_start and t_end <= end for t_start, t_end in stops):
             return True
         return any(
             start <= t.start and t.end <= end and t.category is not category for t in self.triggers
@@ -195,10 +236,15 @@ class SentenceContext:
 
     def _backward_reach(self, trigger: Trigger, end: int) -> str | None:
         gap_start, gap_end = end, trigger.start
-        if self._blocked(gap_start, gap_end, trigger.category):
+        # A past or present-tense remark may reach back over punctuation ("RA (2005), burnt
+        # out"); a denial or a doubt stays within its clause.
+        loose = trigger.category in (Category.HISTORICAL, Category.CURRENT, Category.OTHER)
+        if self._blocked(gap_start, gap_end, trigger.category, weak=not loose):
             return None
         gap = self.text[gap_start:gap_end]
-        if "," in gap or len(words(self.text, gap_start, gap_end)) > trigger.max_scope:
+        if ("," in gap and not loose) or len(words(self.text, gap_start, gap_end)) > (
+            trigger.max_scope
+        ):
             return None
         return "clean"
 

@@ -32,6 +32,7 @@ class Mention:
     implied: bool = False  # an indirect sign: uncertain at best
     contextual: bool = True  # ConText applies (a number typed as a figure does not take it)
     planned: bool = False  # "transplant candidate": a plan, not a fact about the patient now
+    historical: str | None = None  # how a past mention counts, when not the field's way
 
 
 class Fact(BaseModel):

@@ -26,6 +26,8 @@ class TargetSpec:
     not_after: re.Pattern[str] | None
     not_before: re.Pattern[str] | None
     planned_before: re.Pattern[str] | None  # words after it that make it a plan
+    historical: Historical | None  # overrides the field's ("banded in 2022" is still treated)
+    always_planned: bool  # "EGD pending": a plan whatever the context
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class FieldSpec:
     hypothetical: Any  # None: a planned mention gives no value; else the value it gives
     changes: bool
     targets: tuple[TargetSpec, ...]
+    absent: Any = False  # the value of "not present" (False, "none", "vp0", 0)
 
 
 _UNSET = object()
@@ -54,6 +57,8 @@ def _target(field: dict[str, Any], raw: dict[str, Any]) -> TargetSpec:
         not_after=re.compile(raw["not_after"]) if raw.get("not_after") else None,
         not_before=re.compile(raw["not_before"]) if raw.get("not_before") else None,
         planned_before=re.compile(raw["planned_before"]) if raw.get("planned_before") else None,
+        historical=raw.get("historical"),
+        always_planned=bool(raw.get("planned", False)),
     )
 
 
@@ -68,16 +73,37 @@ def load_findings(path: Path = FINDINGS_PATH) -> dict[str, FieldSpec]:
             fail_safe=field.get("fail_safe"),
             negated=field.get("negated", False),
             historical=cast(Historical, field.get("historical", "present")),
-            hypothetical=field.get("hypothetical"),
+            # "none" in the data: a planned mention gives no value (YAML reads it as text).
+            hypothetical=None if field.get("hypothetical") == "none" else field.get("hypothetical"),
             changes=bool(field.get("changes", False)),
             targets=tuple(_target(field, t) for t in field["targets"]),
+            absent=field.get("absent", False),
         )
     return specs
 
 
 # Fields read by code (numbers, grades, regimens): their policies, as for the lexical ones.
+_MEASURED_ABSENT = {
+    "tumour.pvtt_grade": "vp0",
+    "tumour.hvtt_branches": 0,
+    "tumour.ivc_thrombus": "none",
+    "prior_tace": "none",
+    "tumour.pvtt_contralateral": False,
+    "tumour.pvtt_reaches_smv": False,
+    "low_platelets": False,
+}
 MEASURED: dict[str, FieldSpec] = {
-    name: FieldSpec(name, safety, fail_safe, None, cast(Historical, past), None, changes, ())
+    name: FieldSpec(
+        name,
+        safety,
+        fail_safe,
+        None,
+        cast(Historical, past),
+        None,
+        changes,
+        (),
+        _MEASURED_ABSENT.get(name, object()),  # numbers and grades have no "absent" value
+    )
     for name, safety, fail_safe, past, changes in (
         ("child_pugh_class", True, "B", "none", True),
         ("child_pugh_score", False, None, "none", True),

@@ -185,9 +185,10 @@ def platelet_count(text: str, problems: Problems) -> list[Mention]:
 
 _DIMENSIONS = r"\s*(?:x|×|\*|by)\s*"
 _SIZE = re.compile(
-    rf"(?<![\d.,])(?P<dims>\d{{1,3}}(?:\.\d+)?(?:{_DIMENSIONS}\d{{1,3}}(?:\.\d+)?)*)\s*-?\s*"
-    r"(?P<unit>cm|mm)\b(?!\s*hg)"
+    rf"(?<![\d.,])(?P<dims>\d{{1,3}}(?:\.\d+)?(?:(?:{_DIMENSIONS}|\s*(?:,|and|&|\+|/)\s*)"
+    r"\d{1,3}(?:\.\d+)?)*)\s*-?\s*(?P<unit>cm|mm)\b(?!\s*hg)"
 )
+_SIZE_LIST = re.compile(r"\s*(?:,|and|&|\+|/)\s*")
 # A threshold ("> 5 cm") or the size of something else (spleen, varix, node, thrombus, margin).
 _OTHER_SIZE_BEFORE = re.compile(
     r"(?:[<>≥≤~]|more\s+than|less\s+than|over|under|at\s+least|exceed\w*|below|above)\s*$"
@@ -227,15 +228,24 @@ def burden(text: str, problems: Problems) -> list[Mention]:
         if _OTHER_SIZE_BEFORE.search(before) or _OTHER_SIZE_AFTER.match(after):
             continue
         scale = 0.1 if match.group("unit") == "mm" else 1.0
-        for dim in re.split(_DIMENSIONS, match.group("dims")):
-            sizes.append((float(dim) * scale, match.start(), match.end()))
+        for listed in _SIZE_LIST.split(match.group("dims")):  # "6 and 4 cm": two tumours
+            dims = [float(d) * scale for d in re.split(_DIMENSIONS, listed) if d]
+            if dims:
+                sizes.append((max(dims), match.start(), match.end()))
     plausible = [s for s in sizes if 0 < s[0] <= 40]
     if plausible:
         size, start, end = max(plausible)
         found.append(Mention("tumour.largest_size_cm", round(size, 2), start, end))
-    for match in _COUNT.finditer(text):
-        if _NOT_A_COUNT_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
-            continue
+    counts = [
+        m
+        for m in _COUNT.finditer(text)
+        if not _NOT_A_COUNT_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+    ]
+    if plausible and len(counts) > 1:
+        # Several counts (an old one, a new one): the one said beside the largest tumour.
+        largest = max(plausible)
+        counts.sort(key=lambda m: abs(m.start() - largest[1]))
+    for match in counts[:1]:
         count = number(match.group("n"))
         satellites = _SATELLITES.search(text, match.end(), min(len(text), match.end() + 60))
         said = satellites.group("n") if satellites else ""
@@ -252,7 +262,30 @@ def burden(text: str, problems: Problems) -> list[Mention]:
             found.append(
                 Mention("tumour.tumour_count", count, satellites.start(), satellites.end())
             )
+            return found
+    if times := _TIMES.search(text):  # "3 cm x2"
+        found.append(Mention("tumour.tumour_count", int(times.group("n")), *times.span()))
+        return found
+    if single := _SINGLE.search(text):  # "HCC 4.2 cm single", "(single 3.2 cm, S5)"
+        found.append(Mention("tumour.tumour_count", 1, *single.span()))
+        return found
+    listed = [s for s in plausible if _TUMOUR_NEAR.search(text[s[1] : s[2] + 30])]
+    if len({(s[1], s[0]) for s in listed}) >= 2 and not re.search(
+        r"\b(?:largest|up\s+to|max)\b", text
+    ):
+        # "6.2 cm S7 + 1.5 cm S8": each size written is a tumour.
+        found.append(Mention("tumour.tumour_count", len(listed), listed[0][1], listed[-1][2]))
     return found
+
+
+_TIMES = re.compile(r"\b(?:cm|mm)\s*x\s*(?P<n>[2-9])\b(?!\s*(?:cm|mm|\.\d|\d))")
+_SINGLE = re.compile(
+    r"\b(?:single|solitary|unifocal|uninodular)\b(?!\s+(?:lobe|segment|dose|agent|arm|centre"
+    r"|center|site|study|trial|line|drug|session|episode|band|course|fraction))"
+)
+_TUMOUR_NEAR = re.compile(
+    r"^[^,;.]{0,25}?\b(?:s[1-8]|seg\w*|lesions?|tumou?rs?|nodules?|mass|hcc|lobe|foci)\b"
+)
 
 
 # --- vascular invasion --------------------------------------------------------------------------
@@ -405,7 +438,64 @@ def tace_sessions(text: str, problems: Problems) -> list[Mention]:
     return found
 
 
+# --- where the tumours are --------------------------------------------------------------------
+
+_SIDE = re.compile(
+    r"\b(?P<side>right|rt|r|left|lt|l)[\s-]*(?:liver\s+|hepatic\s+)?lobe\b(?!\s+(?:graft|donor|from))"
+    r"|\b(?P<abbr>rl|ll)\b(?=\s+(?:lesion|tumou?r|mass|nodule|only|hcc))"
+)
+_SEGMENTS = re.compile(
+    r"\b(?:s|seg(?:ment)?s?\s*)(?P<first>[1-8])(?P<rest>(?:\s*(?:/|,|and|&|-|\+)\s*(?:s|seg\w*\s*)?"
+    r"[1-8]\b)*)"
+)
+_RIGHT_SEGMENTS, _LEFT_SEGMENTS = {5, 6, 7, 8}, {2, 3}
+
+
+def lobes(text: str, problems: Problems) -> list[Mention]:
+    """One lobe or both, from where the tumours are said to be (segments 5-8 right, 2-3 left)."""
+    sides: dict[str, tuple[int, int]] = {}
+    for match in _SIDE.finditer(text):
+        said = (match.group("side") or match.group("abbr") or "")[0]
+        sides.setdefault("right" if said == "r" else "left", match.span())
+    for match in _SEGMENTS.finditer(text):
+        segments = {
+            int(d) for d in re.findall(r"[1-8]", match.group("first") + match.group("rest"))
+        }
+        if segments & _RIGHT_SEGMENTS:
+            sides.setdefault("right", match.span())
+        if segments & _LEFT_SEGMENTS:
+            sides.setdefault("left", match.span())
+    if not sides:
+        return []
+    first = min(sides.values())
+    return [Mention("tumour.lobes_involved", "both" if len(sides) == 2 else "one", *first)]
+
+
+# "No vascular invasion": no portal, hepatic vein or caval thrombus (Vv0: no hepatic vein or IVC).
+_NO_VASCULAR = re.compile(
+    r"\bno\s+(?:macro-?)?vascular\s+(?:invasion|involvement|thrombus)\b|\bno\s+m?vi\b"
+    r"|\b(?:macro-?)?vascular(?:\s+invasion)?\s*[:=-]\s*(?:nil|none|no|neg\w*)\b"
+    r"|\bno\s+tumou?r\s+in\s+(?:the\s+)?veins?\b|\bportal\s+and\s+hepatic\s+veins\s+patent\b"
+)
+_VV0 = re.compile(r"\bvv\s*0\b|\bno\s+(?:hepatic\s+vein|hv)\s+(?:or|/|and)\s+(?:ivc|caval)\b")
+
+
+def vascular_denials(text: str, problems: Problems) -> list[Mention]:
+    found = []
+    for match in _NO_VASCULAR.finditer(text):
+        for name, value in (
+            ("tumour.pvtt_grade", "vp0"),
+            ("tumour.hvtt_branches", 0),
+            ("tumour.ivc_thrombus", "none"),
+        ):
+            found.append(Mention(name, value, *match.span(), contextual=False))
+    for match in _VV0.finditer(text):
+        found.append(Mention("tumour.hvtt_branches", 0, *match.span(), contextual=False))
+        found.append(Mention("tumour.ivc_thrombus", "none", *match.span(), contextual=False))
+    return found
+
+
 MEASURES: tuple[Callable[[str, Problems], list[Mention]], ...] = (
     child_pugh, ecog, bclc, labs, platelet_count, burden, pvtt, hvtt, atrium, contralateral,
-    tace_sessions,
+    tace_sessions, lobes, vascular_denials,
 )  # fmt: skip

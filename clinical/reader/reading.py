@@ -47,7 +47,8 @@ def _lexical(text: str) -> list[Mention]:
                         match.end(),
                         negated=target.negated,
                         implied=target.implied,
-                        planned=bool(target.planned_before and target.planned_before.search(after)),
+                        planned=target.always_planned
+                        or bool(target.planned_before and target.planned_before.search(after)),
                     )
                 )
     return found
@@ -68,25 +69,31 @@ def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
-def _status(mention: Mention, spec: FieldSpec, assertion: Assertion) -> tuple[Status, object]:
-    """(status, value) of a mention under the categories that reach it."""
+def _status(
+    mention: Mention, spec: FieldSpec, assertion: Assertion, historical: str
+) -> tuple[Status, object] | None:
+    """(status, value) of a mention under the categories that reach it; None when the finding
+    is someone else's ("her sister has MS")."""
+    if assertion.has(Category.OTHER):
+        return None
     value = mention.value
     denied = assertion.has(Category.NEGATED) and mention.negated is not None
+    if denied and mention.negated != "uncertain":
+        value = mention.negated
     if mention.planned and not assertion.has(Category.SCENARIO):
-        return Status.HYPOTHETICAL, value
+        return Status.HYPOTHETICAL, mention.value
     if assertion.has(Category.SCENARIO) or assertion.has(Category.HYPOTHETICAL):
-        if denied and mention.negated != "uncertain":
-            value = mention.negated
         return Status.HYPOTHETICAL, value
     if assertion.has(Category.UNCERTAIN) or mention.implied:
-        return Status.UNCERTAIN, value
-    if denied:
-        if mention.negated == "uncertain" or (assertion.unclear_denial and spec.safety):
-            return Status.UNCERTAIN, value
-        return Status.ABSENT, mention.negated
-    if assertion.has(Category.HISTORICAL):
-        return (Status.PRESENT if spec.historical == "present" else Status.HISTORICAL), value
-    return Status.PRESENT, value
+        return Status.UNCERTAIN, mention.value
+    if denied and (mention.negated == "uncertain" or (assertion.unclear_denial and spec.safety)):
+        return Status.UNCERTAIN, mention.value
+    past = assertion.has(Category.HISTORICAL) and not assertion.has(Category.CURRENT)
+    if past and not denied:
+        return (Status.PRESENT if historical == "present" else Status.HISTORICAL), value
+    # A value that says "not present" is a denial, however it was written ("plt 190", "EGD
+    # clean"); a denial that asserts another value ("not yet banded") states that value.
+    return (Status.ABSENT if value == spec.absent else Status.PRESENT), value
 
 
 _CLAUSE_END = re.compile(r"[,;:()\n]|\s(?:but|and|with|while|whereas)\s")
@@ -129,11 +136,16 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
                 for m in mentions
                 if m is not mention and sentence.start <= m.start < sentence.end
             ]
-            assertion = contexts[index].assertion(mention.start, mention.end, others)
+            # "Lupus?" queries a contraindication; "1L?" asks a question.
+            queryable = field_spec(mention.field).safety
+            assertion = contexts[index].assertion(mention.start, mention.end, others, queryable)
         else:
             assertion = Assertion()
         spec = field_spec(mention.field)
-        status, value = _status(mention, spec, assertion)
+        decided = _status(mention, spec, assertion, mention.historical or spec.historical)
+        if decided is None:
+            continue
+        status, value = decided
         out.facts.append(
             Fact(
                 field=mention.field,

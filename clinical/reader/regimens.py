@@ -6,6 +6,7 @@ denied ("never received sorafenib") or asked as a what-if ("what if she had had 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,25 +23,41 @@ _PRIOR_BEFORE = re.compile(
     r"|previously\s+(?:treated\s+with|on|received)|prior|previous|intoleran\w+\s+(?:of|to)|beyond"
     r"|stopped|discontinued|received|treated\s+with|was\s+on|had\s+been\s+on|had|completed|got"
     r"|exposed\s+to|pretreated\s+with|pre-treated\s+with|h/o|history\s+of|toxicity\s+(?:on|from|with)"
-    r"|no\s+longer\s+on|came\s+off|taken\s+off|off)(?:\s+(?:first[\s-]line|1l|initial|prior"
+    r"|no\s+longer\s+on|came\s+off|taken\s+off|off|during|despite|while\s+on|(?:currently|still|already"
+    r"|was|is|has\s+been|remains|remained|been)\s+on|(?:cr|pr|sd|response|responded|responding)\s+"
+    r"(?:on|to|with)|cycles?\s+of|courses?\s+of|months?\s+of|(?:colitis|hepatitis|thyroiditis"
+    r"|pneumonitis|toxicity|irae|adverse\s+events?|side\s+effects?|reaction|rash|diarrh\w+"
+    r"|proteinuria|bleed\w*)\s+(?:on|with|from|during)|due\s+to\s+start|about\s+to\s+start"
+    r"|will\s+start|(?:plan\w*|going)\s+to\s+start|starting)(?:\s+(?:first[\s-]line|1l|initial|prior"
     r"|an?|the|\d+\s+(?:months?|cycles?|weeks?|mo|doses?)\s+of|several\s+(?:months?|cycles?)\s+of"
     r"|a\s+course\s+of))*\s*$"
 )
 # "first line", "as 2nd-line": where a regimen sat in the sequence, between it and its fate.
 _AS_LINE = (
-    r"(?:(?:as\s+|in\s+)?(?:the\s+)?(?:first|second|third|1st|2nd|3rd|1l|2l|3l)[\s-]+line\s*)"
+    r"(?:(?:as\s+|in\s+)?(?:the\s+)?(?:(?:first|second|third|1st|2nd|3rd)[\s-]+line|[123]l)\s*)"
 )
+# What befell it, later in the sentence: "x 8 mo, PD", "-> PD at 3 mo", "1L, progressed".
+# What befell it, later in the sentence: "x 8 mo, PD", "-> PD at 3 mo", "1L, progressed".
 _PRIOR_AFTER = re.compile(
-    r"^[\s,()-]*(?:(?:and|but|then|now|with|which|that|was|were|has|had|x\s*\d+\s*\w*|for\s+\d+"
-    r"\s*\w+)\s+|" + _AS_LINE + r")*"
-    r"(?:failure|failed|fails|progress\w*|pd\b|refractory|resist\w*|pretreated|experienced"
-    r"|intoleran\w*|stopped|discontinued|toxicity|not\s+tolerated|d/c)"
+    r"^[^.;\n?]{0,60}?\b(?:failure|failed|fails|progress(?:ed|ion|ing)?(?!\s*-?\s*free)|pd\b"
+    r"(?!\s*(?:rates?|-?1|-?l1))|pretreated|experienced|intoleran\w*|(?<!to be )(?<!will be )"
+    r"(?<!must be )(?<!should be )(?:stopped|discontinued)|not\s+tolerated|d/c|recurr\w*"
+    r"|relaps\w*|(?:partial|complete)\s+response|\bcr\b|\bpr\b|stable\s+disease|\bsd\b"
+    r"|responded|escape|new\s+(?:lesions?|mets|lung|bone)|grew|growing|worsen\w*)"
+    r"|^[^.;\n?]{0,15}?\b(?:refractory|resist\w*|toxicity)"
+    r"|^[^.\n?]{0,40};\s*(?:pd|progressed|progression|failed)\b"
+    # Given over time: "x 8 mo", "for 14 months", "since 01/2025", "(cycle 8)", "after 4 cycles".
+    r"|^\s*(?:\(|,)?\s*(?:x\s*\d+\s*(?:mo|months?|cycles?|wks?|weeks?|doses?)|for\s+\d+\s*(?:mo|"
+    r"months?|cycles?|weeks?|years?)|since\s+(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|20"
+    r"\d\d|last)|\(?cycle\s+(?:[2-9]|\d\d)|started\s+(?:\d|in|on|20)|\d+\s+cycles)"
 )
 # "lenvatinib and pembrolizumab" is one combination; "sorafenib, then regorafenib" two regimens.
 _COMBINED = re.compile(r"^\s*(?:\+|/|&|-|and|plus|in\s+combination\s+with|combined\s+with)\s*$")
 _THEN = re.compile(
     r"^\s*" + _AS_LINE + r"?,?\s*(?:and\s+)?(?:then|later|subsequently|followed\s+by|and|->|→)\s*$"
 )
+# "sorafenib -> regorafenib -> cabozantinib": a sequence written out was given, all of it.
+_ARROW = re.compile(r"^[^.;\n?]{0,25}?(?:->|→|=>)\s*$")
 
 
 @dataclass
@@ -82,13 +99,32 @@ def _named_groups(text: str) -> Iterator[list[_Named]]:
         yield group
 
 
+def _variants(agents: frozenset[str]) -> Iterator[frozenset[str]]:
+    """The same combination written with a biosimilar, or a named anti-PD-1 antibody where the
+    catalogue has "an anti-PD-1 antibody" ("lenvatinib + sintilimab")."""
+    catalogue = load_catalogue()
+    biosimilars = ("ibi305", "sct510")
+    if "bevacizumab" in agents:
+        for biosimilar in biosimilars:
+            yield (agents - {"bevacizumab"}) | {biosimilar}
+    named = {a for a in agents if "anti_pd_1" in catalogue.agents[a].classes and a != "anti_pd_1"}
+    if named:
+        yield (agents - named) | {"anti_pd_1"}
+
+
+def _lookup(agents: frozenset[str]) -> str | None:
+    table = _regimen_by_agents()
+    if agents in table:
+        return table[agents]
+    return next((table[v] for v in _variants(agents) if v in table), None)
+
+
 def _resolve(group: list[_Named]) -> list[str]:
     """One combination if the catalogue has it ("len + pembro"), else each regimen named."""
-    table = _regimen_by_agents()
-    combined = table.get(frozenset().union(*(m.agents for m in group)))
+    combined = _lookup(frozenset().union(*(m.agents for m in group)))
     if len(group) > 1 and combined:
         return [combined]
-    return [r for m in group if (r := m.regimen or table.get(m.agents))]
+    return [r for m in group if (r := m.regimen or _lookup(m.agents))]
 
 
 def prior_regimens(text: str, problems: list[str]) -> list[Mention]:
@@ -97,12 +133,18 @@ def prior_regimens(text: str, problems: list[str]) -> list[Mention]:
     catalogue = load_catalogue()
     found: list[Mention] = []
     previous_end: int | None = None  # where the last regimen received ends, for "A, then B"
-    for group in _named_groups(text):
+    groups = list(_named_groups(text))
+    for index, group in enumerate(groups):
         start, end = group[0].start, group[-1].end
+        chained = any(
+            _ARROW.match(text[a[-1].end : b[0].start])
+            for a, b in itertools.pairwise(groups[max(0, index - 1) : index + 2])
+        )
         prior = bool(
             _PRIOR_BEFORE.search(text[max(0, start - 60) : start])
-            or _PRIOR_AFTER.match(text[end : end + 40])
+            or _PRIOR_AFTER.match(text[end : end + 80])
             or (previous_end is not None and _THEN.match(text[previous_end:start]))
+            or chained
         )
         previous_end = end if prior else None
         for regimen in _resolve(group) if prior else []:
@@ -112,4 +154,17 @@ def prior_regimens(text: str, problems: list[str]) -> list[Mention]:
                 continue
             # Denied ("never received sorafenib"), the regimen stays named with status absent.
             found.append(Mention("prior_regimens", regimen, start, end, negated=regimen))
-    return found
+    return _in_given_order(text, found)
+
+
+_AFTER_BETWEEN = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:after|following|post|beyond)\s*$")
+
+
+def _in_given_order(text: str, found: list[Mention]) -> list[Mention]:
+    """ "Regorafenib after sorafenib": the regimen named second was given first."""
+    ordered = list(found)
+    for i in range(len(ordered) - 1):
+        a, b = ordered[i], ordered[i + 1]
+        if _AFTER_BETWEEN.match(text[a.end : b.start]):
+            ordered[i], ordered[i + 1] = b, a
+    return ordered

@@ -79,9 +79,15 @@ def _danger(field: str, value: Any) -> int:
 def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str | None]:
     """The fact that decides one field in one message, and a conflict worth asking about."""
     spec = field_spec(name)
-    facts = [f for f in facts if not (f.status is Status.HYPOTHETICAL and not f.asked)]
+    planned = [f for f in facts if f.status is Status.HYPOTHETICAL and not f.asked]
+    facts = [f for f in facts if f not in planned]
+    if not facts:  # only a plan ("EGD pending"): the field's policy says what it gives
+        return (planned[-1] if planned else None), None
     asked = [f for f in facts if f.asked]
     if asked:  # "what if she had a transplant?": answered as asked
+        said = [f for f in facts if f.status in _CERTAIN and not f.asked]
+        if spec.safety and said:  # "what if she had RA (she doesn't)": the safer of the two
+            return max([asked[-1], said[-1]], key=lambda f: _danger(name, f.value)), None
         return asked[-1], None
     if name == "varices":
         return _varices(facts, text), None
@@ -91,6 +97,8 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
     if current:
         return current[-1], None
     values = {repr(f.value) for f in certain}
+    if name == "line" and "'later'" in values:  # "second line, prior 1L unknown": 1L is the past
+        return next(f for f in reversed(certain) if f.value == "later"), None
     if len(values) > 1:
         if spec.safety and not spec.changes:
             worst = max(certain, key=lambda f: _danger(name, f.value))
@@ -105,10 +113,8 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
     if uncertain:
         return max(uncertain, key=lambda f: _danger(name, f.value)), None
     historical = [f for f in facts if f.status is Status.HISTORICAL]
-    if historical and spec.historical == "uncertain":
-        return historical[-1].model_copy(update={"status": Status.UNCERTAIN}), None
-    if historical and spec.historical == "present":
-        return historical[-1].model_copy(update={"status": Status.PRESENT}), None
+    if historical:  # how a past state counts now is the profile's policy (profile.py)
+        return historical[-1], None
     return None, None
 
 
