@@ -102,9 +102,9 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
     if len(values) > 1:
         if spec.safety and not spec.changes:
             worst = max(certain, key=lambda f: _danger(name, f.value))
-            said = "; ".join(dict.fromkeys(f'"{f.words}"' for f in certain))
+            both = "; ".join(dict.fromkeys(f'"{f.words}"' for f in certain))
             return worst.model_copy(update={"status": Status.UNCERTAIN}), (
-                f"The question states {name.replace('_', ' ')} both ways ({said})."
+                f"The question states {name.replace('_', ' ')} both ways ({both})."
             )
         return certain[-1], None
     if certain:
