@@ -180,12 +180,17 @@ def expected_profile(entry: BankEntry) -> dict[str, Any]:
 
 
 def excluded_for(profile: dict[str, Any]) -> dict[str, str]:
-    """Regimen id -> why the rule core rules it out for this profile (its avoid list)."""
+    """Regimen id -> why the rule core rules it out for this profile on safety grounds (its
+    safety invariants: contraindications, bleeding risk, STRIDE with a large burden)."""
     try:
         rec = recommend(parse_profile(profile))
     except ProfileError:
         return {}
-    return {a.regimen: a.reason for a in rec.avoid}
+    return {
+        a.regimen: a.reason
+        for a in rec.avoid
+        if any(rule.startswith("SAFETY-") and rule != "SAFETY-UNCITED" for rule in a.rule_ids)
+    }
 
 
 def check_safety(entry: BankEntry, recommended: Iterable[str], report: BankReport) -> None:

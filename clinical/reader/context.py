@@ -43,6 +43,7 @@ class Trigger:
     start: int
     end: int
     max_scope: int
+    loose: bool = False  # may reach back over punctuation
 
 
 @dataclass
@@ -74,7 +75,8 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class ContextRules:
-    triggers: tuple[tuple[Category, bool, re.Pattern[str], int], ...]
+    triggers: tuple[tuple[Category, str, re.Pattern[str], int], ...]  # direction: forward,
+    # backward or backward_loose
     pseudo: re.Pattern[str]
     terminators: re.Pattern[str]  # end every scope
     weak_terminators: re.Pattern[str]  # end denials and forward scopes
@@ -89,18 +91,25 @@ class ContextRules:
         taken = [(m.start(), m.end()) for m in self.pseudo.finditer(piece)]
         found: list[Trigger] = []
         candidates = []
-        for category, forward, pattern, scope in self.triggers:
+        for category, direction, pattern, scope in self.triggers:
             for match in pattern.finditer(piece):
                 if match.end() > match.start():
-                    candidates.append((match.start(), match.end(), category, forward, scope))
+                    candidates.append((match.start(), match.end(), category, direction, scope))
         # Overlaps resolve to the longest match (then the earliest).
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-        for start, end, category, forward, scope in candidates:
+        for start, end, category, direction, scope in candidates:
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             taken.append((start, end))
             found.append(
-                Trigger(category, forward, start + sentence.start, end + sentence.start, scope)
+                Trigger(
+                    category,
+                    direction == "forward",
+                    start + sentence.start,
+                    end + sentence.start,
+                    scope,
+                    loose=direction == "backward_loose",
+                )
             )
         return sorted(found, key=lambda t: t.start)
 
@@ -122,10 +131,10 @@ def load_context_rules(path: Path = CONTEXT_PATH) -> ContextRules:
     for name, spec in raw["triggers"].items():
         category = Category(name)
         scope = int(spec.get("max_scope", default_scope))
-        for direction in ("forward", "backward"):
+        for direction in ("forward", "backward", "backward_loose"):
             terms = spec.get(direction) or []
             if terms:
-                triggers.append((category, direction == "forward", _alternation(terms), scope))
+                triggers.append((category, direction, _alternation(terms), scope))
     lists = raw["lists"]
     return ContextRules(
         triggers=tuple(triggers),
@@ -175,7 +184,12 @@ class SentenceContext:
         self.query_mark = _query_mark(text, sentence)
 
     def assertion(
-        self, start: int, end: int, others: list[tuple[int, int]], queryable: bool = True
+        self,
+        start: int,
+        end: int,
+        others: list[tuple[int, int]],
+        queryable: bool = True,
+        listable: bool = True,
     ) -> Assertion:
         """How the finding at text[start:end] is asserted; `others` are the spans of the other
         findings of the sentence (list items a denial may run over)."""
@@ -184,7 +198,7 @@ class SentenceContext:
             if start <= trigger.start and trigger.end <= end:
                 continue  # a trigger inside the finding's own words ("varices not banded")
             if trigger.forward and trigger.start < start:  # "no prior TACE" reaches into it
-                reach = self._forward_reach(trigger, max(start, trigger.end), others)
+                reach = self._forward_reach(trigger, max(start, trigger.end), others, listable)
             elif not trigger.forward and trigger.end > end:
                 reach = self._backward_reach(trigger, min(end, trigger.start))
             else:
@@ -213,12 +227,17 @@ class SentenceContext:
         stops = [*self.terminators, *(self.weak if weak else ())]
         if any(start <= t_start and t_end <= end for t_start, t_end in stops):
             return True
+        # A past marker inside a denial or a doubt is part of it ("no prior", "?prior").
         return any(
-            start <= t.start and t.end <= end and t.category is not category for t in self.triggers
+            start <= t.start
+            and t.end <= end
+            and t.category is not category
+            and t.category is not Category.HISTORICAL
+            for t in self.triggers
         )
 
     def _forward_reach(
-        self, trigger: Trigger, start: int, others: list[tuple[int, int]]
+        self, trigger: Trigger, start: int, others: list[tuple[int, int]], listable: bool = True
     ) -> str | None:
         gap_start, gap_end = trigger.end, start
         if self._blocked(gap_start, gap_end, trigger.category):
@@ -229,6 +248,8 @@ class SentenceContext:
         if "," in gap or self._has_joiner(gap):
             if trigger.category is not Category.NEGATED:
                 return None if "," in gap else "clean"
+            if not listable and "," in gap:  # "no bleeding, varices banded": a new clause
+                return None
             return self._list_reach(gap_start, gap_end, start, others)
         if trigger.category is Category.NEGATED:
             return "clean" if self._only_fillers(gap_start, gap_end, others) else "unclear"
@@ -238,7 +259,7 @@ class SentenceContext:
         gap_start, gap_end = end, trigger.start
         # A past or present-tense remark may reach back over punctuation ("RA (2005), burnt
         # out"); a denial or a doubt stays within its clause.
-        loose = trigger.category in (Category.HISTORICAL, Category.CURRENT, Category.OTHER)
+        loose = trigger.loose
         if self._blocked(gap_start, gap_end, trigger.category, weak=not loose):
             return None
         gap = self.text[gap_start:gap_end]

@@ -26,6 +26,7 @@ class TargetSpec:
     not_after: re.Pattern[str] | None
     not_before: re.Pattern[str] | None
     planned_before: re.Pattern[str] | None  # words after it that make it a plan
+    planned_after: re.Pattern[str] | None  # words before it that make it a plan ("then LT")
     historical: Historical | None  # overrides the field's ("banded in 2022" is still treated)
     always_planned: bool  # "EGD pending": a plan whatever the context
 
@@ -41,6 +42,7 @@ class FieldSpec:
     changes: bool
     targets: tuple[TargetSpec, ...]
     absent: Any = False  # the value of "not present" (False, "none", "vp0", 0)
+    any_of: bool = False  # several conditions in one field: the most dangerous mention decides
 
 
 _UNSET = object()
@@ -57,6 +59,7 @@ def _target(field: dict[str, Any], raw: dict[str, Any]) -> TargetSpec:
         not_after=re.compile(raw["not_after"]) if raw.get("not_after") else None,
         not_before=re.compile(raw["not_before"]) if raw.get("not_before") else None,
         planned_before=re.compile(raw["planned_before"]) if raw.get("planned_before") else None,
+        planned_after=re.compile(raw["planned_after"]) if raw.get("planned_after") else None,
         historical=raw.get("historical"),
         always_planned=bool(raw.get("planned", False)),
     )
@@ -78,6 +81,7 @@ def load_findings(path: Path = FINDINGS_PATH) -> dict[str, FieldSpec]:
             changes=bool(field.get("changes", False)),
             targets=tuple(_target(field, t) for t in field["targets"]),
             absent=field.get("absent", False),
+            any_of=bool(field.get("any_of", False)),
         )
     return specs
 

@@ -26,18 +26,86 @@ def number(word: str) -> int:
 # --- liver function, performance status, stage --------------------------------------------------
 
 _CHILD_PUGH = re.compile(
-    r"\b(?:child[\s-]*(?:turcotte[\s-]*)?pugh|child|ctp|cp)[\s-]*(?:class|grade|score)?[\s:=-]*"
-    r"(?P<cls>[a-e])(?:\s*(?:/|or|to|-)\s*(?P<cls2>[a-c])(?![a-z]))?"
+    r"\b(?:child[\s-]*(?:turcotte[\s-]*)?pugh|child'?s?|ctp|cpt|cp)[\s-]*(?:class|grade|score)?"
+    r"[\s:=-]*(?P<cls>[a-e])(?:\d{0,2}\s*(?:/|or|to|-|vs\.?|versus)\s*(?P<cls2>[a-c])"
+    r"(?:\d{1,2})?(?![a-z]))?"
     # The score is attached ("B7", "B-7", "B (7)") or named ("B, score 8"); a loose number
     # ("Child-Pugh B, 2 lesions") is not a score.
     r"(?![a-z'])(?:-?\s?\(?(?P<score>\d{1,2})\b|[\s,]*\(?(?:with\s+a\s+)?(?:score|pts?|points)"
     r"\s*(?:of|=|:)?\s*(?P<named>\d{1,2})\b)?"
 )
 _CHILD_PUGH_SCORE = re.compile(
-    r"\b(?:child[\s-]*pugh|cp|ctp)\s*(?:score|points?|pts)?\s*(?:of|=|:|is|was)?\s*"
-    r"(?P<score>\d{1,2})\b(?!\s*(?:cm|mm|%|months?))"
+    r"(?<!pd-l1 )(?<!pd-l1: )\b(?:child[\s-]*pugh|cp|ctp|cps)\s*(?:score|points?|pts)?\s*"
+    r"(?:of|=|:|is|was|has\s+risen\s+from\s+\d+\s+to)?\s*(?P<score>\d{1,2})\b"
+    r"(?!\s*(?:cm|mm|%|months?))"
+)
+# "Child A at diagnosis, now B8": the class it has moved to.
+_CHILD_PUGH_NOW = re.compile(
+    r"[^.;]{0,40}?(?:\bnow\b(?:\s+back\s+to)?|->|→|\bworsened\s+to\b|\bdeteriorated\s+to\b"
+    r"|\bback\s+to\b)\s*(?:child[\s-]*(?:pugh)?|cp)?[\s-]*(?P<cls>[abc])(?P<score>\d{1,2})?\b"
 )
 CHILD_PUGH_SCORES = {"A": range(5, 7), "B": range(7, 10), "C": range(10, 16)}
+
+
+def _class_and_score(
+    letter: str, score: str | None, match: re.Match[str], problems: Problems
+) -> list[Mention]:
+    span = match.span("cls")[0], match.end()
+    found = [Mention("child_pugh_class", letter, *span)]
+    if score and int(score) in CHILD_PUGH_SCORES[letter]:
+        found.append(Mention("child_pugh_score", int(score), *span))
+    return found
+
+
+# Child-Pugh from its five components when all are given: bilirubin, albumin, INR, ascites,
+# encephalopathy (1-3 points each).
+_BILI = re.compile(
+    r"\b(?:t\.?\s*)?bili(?:rubin)?\s*[:=]?\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>mg/dl|umol/l|µmol/l|μmol/l)?"
+)
+_ALB = re.compile(r"\balb(?:umin)?\s*[:=]?\s*(?P<v>\d+(?:\.\d+)?)\s*(?P<u>g/dl|g/l)?")
+_INR = re.compile(r"\binr\s*[:=]?\s*(?P<v>\d(?:\.\d+)?)")
+_ASCITES = re.compile(
+    r"\b(?P<none>no\s+ascites|ascites\s*[:=-]?\s*(?:none|no|nil|absent))\b"
+    r"|\b(?P<severe>(?:moderate|severe|tense|refractory|large|gross)(?:\s+to\s+\w+)?\s+ascites"
+    r"|ascites\s*[:=-]?\s*(?:moderate|severe|tense|refractory|large))\b"
+    r"|\b(?P<mild>(?:mild|small|slight|minimal|trace|controlled)\s+(?:volume\s+)?ascites"
+    r"|ascites\s*[:=-]?\s*(?:mild|small|slight|controlled)|ascites)\b"
+)
+_HE = re.compile(
+    r"\b(?P<none>no\s+(?:he|hepatic\s+encephalopathy|encephalopathy)|(?:he|encephalopathy)\s*[:=-]?\s*"
+    r"(?:none|no|nil|absent))\b|\b(?P<severe>(?:grade\s*(?:3|4|iii|iv)|severe)\s+(?:he|hepatic\s+"
+    r"encephalopathy|encephalopathy))\b|\b(?P<mild>(?:grade\s*(?:1|2|i|ii)|mild|minimal|covert)\s+"
+    r"(?:he|hepatic\s+encephalopathy|encephalopathy)|encephalopath\w*)\b"
+)
+
+
+def _points(value: float, low: float, high: float) -> int:
+    return 1 if value < low else 2 if value <= high else 3
+
+
+def child_pugh_components(text: str, problems: Problems) -> list[Mention]:
+    """The score and class computed from bilirubin, albumin, INR, ascites and encephalopathy."""
+    bili, alb, inr = _BILI.search(text), _ALB.search(text), _INR.search(text)
+    ascites, he = _ASCITES.search(text), _HE.search(text)
+    if not (bili and alb and inr and ascites and he):
+        return []
+    b = float(bili.group("v"))
+    umol = bili.group("u") in ("umol/l", "µmol/l", "μmol/l") or (not bili.group("u") and b > 10)
+    b_points = _points(b, 34, 50) if umol else _points(b, 2, 3)
+    a = float(alb.group("v"))
+    a = a / 10 if (alb.group("u") == "g/l" or (not alb.group("u") and a > 10)) else a
+    a_points = 1 if a > 3.5 else 2 if a >= 2.8 else 3
+    i_points = _points(float(inr.group("v")), 1.7, 2.3)
+    asc_points = 1 if ascites.group("none") else 3 if ascites.group("severe") else 2
+    he_points = 1 if he.group("none") else 3 if he.group("severe") else 2
+    score = b_points + a_points + i_points + asc_points + he_points
+    letter = next(c for c, scores in CHILD_PUGH_SCORES.items() if score in scores)
+    start = min(m.start() for m in (bili, alb, inr, ascites, he))
+    end = max(m.end() for m in (bili, alb, inr, ascites, he))
+    return [
+        Mention("child_pugh_score", score, start, end, contextual=False),
+        Mention("child_pugh_class", letter, start, end, contextual=False),
+    ]
 
 
 def child_pugh(text: str, problems: Problems) -> list[Mention]:
@@ -55,6 +123,8 @@ def child_pugh(text: str, problems: Problems) -> list[Mention]:
             found.append(Mention("child_pugh_class", worse, *span, implied=True))
             continue
         found.append(Mention("child_pugh_class", letter, *span))
+        if now := _CHILD_PUGH_NOW.match(text, match.end()):
+            found += _class_and_score(now.group("cls").upper(), now.group("score"), now, problems)
         score = match.group("score") or match.group("named")
         if score is None:
             continue
@@ -67,7 +137,7 @@ def child_pugh(text: str, problems: Problems) -> list[Mention]:
             )
         else:
             found.append(Mention("child_pugh_score", int(score), *span))
-    if not found:
+    if not found or all(m.field == "child_pugh_class" for m in found):
         for match in _CHILD_PUGH_SCORE.finditer(text):
             score = int(match.group("score"))
             if not 5 <= score <= 15:
@@ -129,19 +199,35 @@ def bclc(text: str, problems: Problems) -> list[Mention]:
 _VALUE = r"\s*(?:level\s*)?(?:of|=|:|is|was|at|>|≥|>=|~|about|around|approx\w*|now|\s)*"
 _NUMBER = r"(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _AFP = re.compile(
-    rf"\b(?:afp|alpha[\s-]?fetoprotein|α-fetoprotein|a-fp)(?!-){_VALUE}{_NUMBER}\s*"
+    rf"\b(?:afp|alpha[\s-]?fetoprotein|α-fetoprotein|a-fp)(?!-){_VALUE}"
+    r"(?P<v>\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
     r"(?:(?P<k>k\b|thousand\b)|[x×*]\s*10\s*\^?\s*(?P<exp>\d)\b|e(?P<e>\d)\b)?"
 )
+# "AFP 320 -> 1,400", "AFP 8000 at dx, now 350": the latest value of a trend.
+_AFP_THEN = re.compile(
+    r"(?:\s*\([^)]{0,15}\))?\s*(?:->|→|=>|then|rose\s+to|fell\s+to|up\s+to|down\s+to|[^.;→]{0,25}?"
+    r"\bnow(?:\s+(?:is|at))?)\s*(?P<v>\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<k>k\b)?"
+)
+_IU = re.compile(r"^\s*(?:ng/ml\s*)?iu/ml")
+IU_TO_NG = 1.21  # AFP: 1 IU (WHO standard 72/225) is 1.21 ng
 _NLR = re.compile(rf"\b(?:nlr|neutrophil[\s-]+(?:to[\s-]+)?lymphocyte\s+ratio){_VALUE}{_NUMBER}")
+
+
+def _afp_value(said: str, k: bool, exponent: str | int) -> float:
+    scale = 1000 if k else 10 ** int(exponent or 0)
+    return float(said.replace(",", "").replace(" ", "")) * scale
 
 
 def labs(text: str, problems: Problems) -> list[Mention]:
     found = []
     for afp in _AFP.finditer(text):
-        exponent = afp.group("exp") or afp.group("e") or 0
-        scale = 1000 if afp.group("k") else 10 ** int(exponent)
-        value = float(afp.group("v").replace(",", "")) * scale
-        found.append(Mention("afp_ng_ml", value, afp.start(), afp.end(), contextual=False))
+        value = _afp_value(afp.group("v"), bool(afp.group("k")), afp.group("exp") or afp.group("e"))
+        end = afp.end()
+        while then := _AFP_THEN.match(text, end):  # follow the trend to its latest value
+            value, end = _afp_value(then.group("v"), bool(then.group("k")), 0), then.end()
+        if _IU.match(text[end : end + 14]):
+            value = round(value * IU_TO_NG, 2)
+        found.append(Mention("afp_ng_ml", value, afp.start(), end, negated=None))
     for nlr in _NLR.finditer(text):
         value = float(nlr.group("v").replace(",", ""))
         found.append(Mention("nlr", value, nlr.start(), nlr.end(), contextual=False))
@@ -185,7 +271,7 @@ def platelet_count(text: str, problems: Problems) -> list[Mention]:
 
 _DIMENSIONS = r"\s*(?:x|×|\*|by)\s*"
 _SIZE = re.compile(
-    rf"(?<![\d.,])(?P<dims>\d{{1,3}}(?:\.\d+)?(?:(?:{_DIMENSIONS}|\s*(?:,|and|&|\+|/)\s*)"
+    rf"(?<![\w.,])(?P<dims>\d{{1,3}}(?:\.\d+)?(?:(?:{_DIMENSIONS}|\s*(?:,|and|&|\+|/)\s*)"
     r"\d{1,3}(?:\.\d+)?)*)\s*-?\s*(?P<unit>cm|mm)\b(?!\s*hg)"
 )
 _SIZE_LIST = re.compile(r"\s*(?:,|and|&|\+|/)\s*")
@@ -496,6 +582,6 @@ def vascular_denials(text: str, problems: Problems) -> list[Mention]:
 
 
 MEASURES: tuple[Callable[[str, Problems], list[Mention]], ...] = (
-    child_pugh, ecog, bclc, labs, platelet_count, burden, pvtt, hvtt, atrium, contralateral,
-    tace_sessions, lobes, vascular_denials,
+    child_pugh, child_pugh_components, ecog, bclc, labs, platelet_count, burden, pvtt, hvtt,
+    atrium, contralateral, tace_sessions, lobes, vascular_denials,
 )  # fmt: skip

@@ -23,8 +23,8 @@ def _value(fact: Fact) -> tuple[bool, Any]:
         if not spec.safety:
             return False, None
         fail_safe = spec.fail_safe
-        if fact.field in ("child_pugh_class", "varices"):
-            return True, fact.value if fact.value not in (None, "mentioned") else fail_safe
+        if fact.field == "child_pugh_class":  # "CP A/B": the worse class read
+            return True, fact.value if fact.value else fail_safe
         return fail_safe is not None, fail_safe
     if fact.status is Status.HISTORICAL:
         if spec.historical == "present":
@@ -83,6 +83,8 @@ def _derive(decided: dict[str, Fact]) -> None:
             tumour_count=count.value if count and _applies(count) else None,
         )
         status = extent.derived_up_to_7().value
+        if status == "unknown" and extent.tumour_count is not None and extent.tumour_count >= 6:
+            status = "beyond"  # six tumours of a centimetre or more already pass seven
         if status != "unknown":
             basis = size if size else count
             assert basis is not None

@@ -48,7 +48,8 @@ def _lexical(text: str) -> list[Mention]:
                         negated=target.negated,
                         implied=target.implied,
                         planned=target.always_planned
-                        or bool(target.planned_before and target.planned_before.search(after)),
+                        or bool(target.planned_before and target.planned_before.search(after))
+                        or bool(target.planned_after and target.planned_after.search(before)),
                     )
                 )
     return found
@@ -112,6 +113,33 @@ def _words(original: str, mention: Mention, assertion: Assertion, sentence: Sent
     return " ".join(original[start:end].split())[:MAX_WORDS]
 
 
+# An endoscopy long past ("EGD 14 months ago: no varices") says nothing certain about now: its
+# findings are past states, and the varices must be looked at again before bevacizumab.
+_OLD_ENDOSCOPY = re.compile(
+    r"\b(?:egd|ogd|endoscopy|gastroscopy|scope)\b[^.;\n]{0,25}?(?:\b(?:[6-9]|1\d|2\d)\s*(?:months?|mo)"
+    r"\s+ago|\b\d+\s*(?:years?|yrs?|y)\s+ago|\b(?:a|one|two|several)\s+years?\s+ago|\blast\s+year"
+    r"|\bback\s+in\s+(?:19|20)\d\d|\bin\s+(?:19\d\d|20[01]\d))"
+)
+_ENDOSCOPIC = ("egd_done", "varices")
+
+
+def _dated(facts: list[Fact], text: str, spans: list[Sentence]) -> list[Fact]:
+    """Endoscopy facts in a sentence that dates the endoscopy long past, marked historical."""
+    old = [m for m in _OLD_ENDOSCOPY.finditer(text)]
+    if not old:
+        return facts
+    dated = []
+    for fact in facts:
+        sentence = next((s for s in spans if s.start <= fact.start < s.end), None)
+        past = sentence is not None and any(
+            sentence.start <= m.start() < sentence.end and m.start() <= fact.start for m in old
+        )
+        if past and fact.field in _ENDOSCOPIC and fact.status in (Status.PRESENT, Status.ABSENT):
+            fact = fact.model_copy(update={"status": Status.HISTORICAL})
+        dated.append(fact)
+    return dated
+
+
 def read_message(original: str, turn: int = 0) -> MessageReading:
     """The facts one message states, each with its status and the words it was read from."""
     text = fold(original)
@@ -138,7 +166,11 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
             ]
             # "Lupus?" queries a contraindication; "1L?" asks a question.
             queryable = field_spec(mention.field).safety
-            assertion = contexts[index].assertion(mention.start, mention.end, others, queryable)
+            # A list after a denial names conditions, not states ("no lupus, RA or IBD").
+            listable = isinstance(mention.value, bool) or mention.value in GENERIC
+            assertion = contexts[index].assertion(
+                mention.start, mention.end, others, queryable, listable
+            )
         else:
             assertion = Assertion()
         spec = field_spec(mention.field)
@@ -160,4 +192,5 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
                 current=assertion.has(Category.CURRENT),
             )
         )
+    out.facts = _dated(out.facts, text, spans)
     return out

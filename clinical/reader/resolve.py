@@ -32,6 +32,15 @@ def _same_sentence(a: Fact, b: Fact, text: str) -> bool:
     return not re.search(r"[.;!?\n]", text[low.end : high.start])
 
 
+def _site(fact: Fact) -> str | None:
+    words = fact.words.lower()
+    if re.search(r"gastric|fundal|gov|igv|cardia", words):
+        return "gastric"
+    if re.search(r"o?esophag", words):
+        return "oesophageal"
+    return None
+
+
 def _varices(facts: list[Fact], text: str) -> Fact | None:
     """The varices state a message settles on (treatment applies to the varices beside it)."""
     named = [f for f in facts if f.value == "mentioned"]
@@ -59,13 +68,33 @@ def _varices(facts: list[Fact], text: str) -> Fact | None:
     current = [f for f in certain if f.current]
     if current:
         return current[-1]
+    found = [f for f in certain if f.value != "none"]
+    # "Grade 1 oesophageal varices ... no gastric varices": a site denied leaves the other.
+    certain = [
+        f
+        for f in certain
+        if f.value != "none" or not any(_site(f) and _site(o) != _site(f) for o in found)
+    ]
     decided = certain[-1]
-    for earlier in certain[:-1]:
-        # "Large varices, banded x3": the treatment said beside them applies to them.
-        beside = earlier.value == "treated" and _same_sentence(earlier, decided, text)
-        if beside and decided.value == "untreated_or_severe":
-            decided = earlier
+    if decided.value == "none" and any(f.value == "treated" for f in certain):
+        # Banded, then none left on endoscopy: eradicated, which counts as treated.
+        return next(f for f in reversed(certain) if f.value == "treated")
     return decided
+
+
+_RANK = {Status.PRESENT: 4, Status.UNCERTAIN: 3, Status.HISTORICAL: 2, Status.ABSENT: 1}
+
+
+def _any_of(name: str, facts: list[Fact]) -> Fact | None:
+    """A field that gathers several conditions (autoimmune diseases, organs): each is its own
+    fact, so one stated present is not undone by another one denied ("lupus: no; RA: yes")."""
+    ranked = [f for f in facts if f.status in _RANK and f.value not in ("present", "mentioned")]
+    if not ranked:
+        return None
+    positive = [f for f in ranked if f.value is True or f.status is not Status.ABSENT]
+    pool = positive or ranked
+    current = [f for f in pool if f.current and f.status is Status.PRESENT]
+    return current[-1] if current else max(pool, key=lambda f: (_RANK[f.status], f.end))
 
 
 def _danger(field: str, value: Any) -> int:
@@ -91,6 +120,8 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
         return asked[-1], None
     if name == "varices":
         return _varices(facts, text), None
+    if spec.any_of:
+        return _any_of(name, facts), None
     facts = [f for f in facts if f.value not in ("present", "mentioned")]
     certain = [f for f in facts if f.status in _CERTAIN]
     current = [f for f in certain if f.current]

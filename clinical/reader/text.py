@@ -18,7 +18,7 @@ _FOLD = str.maketrans(
 # period ("vs.", "e.g.", "approx.") does not end one, nor a "?" before a word ("?varices").
 _SENTENCE_END = re.compile(
     r"(?<!\bvs)(?<!\bv)(?<!\be\.g)(?<!\bi\.e)(?<!\bdr)(?<!\bapprox)(?<!\bca)(?<!\bpt)"
-    r"\.(?=\s|$)|[!;\n]+|(?<=[\w)\]'\"])\?+(?=\s|$)"
+    r"\.(?=\s|$)|[!;\n]+|(?<=[\w)\]'\"])\?+(?=\s|$)(?!\s*-?\s*(?:no|yes|none|nil|neg|not)\b)"
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9'/+-]*|[?]")
 
