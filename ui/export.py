@@ -3,13 +3,13 @@
 Patient identifiers are never written: questions are stored already redacted, and every string of
 the record passes the input guardrail's identifier redaction once more on the way out (a name
 typed into the profile label, a number in a follow-up). The free-text profile label is dropped.
+Files are written by ui/export_files.py (private, short-lived).
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from guardrails.messages import DISCLAIMER
@@ -129,14 +129,3 @@ def _markdown_notes(notes: list[dict[str, Any]]) -> str:
             lines.append(f"    — {passage['section']} (`{passage['chunk_id']}`)")
         lines += [f"    {r['number']}. {r['text']}" for r in note["references"]]
     return "\n".join(lines)
-
-
-def write_export(session: Session, folder: Path, now: datetime | None = None) -> list[Path]:
-    """Write the record as `consultation.md` and `consultation.json` in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-    markdown = folder / f"consultation-{stamp}.md"
-    payload = folder / f"consultation-{stamp}.json"
-    markdown.write_text(to_markdown(session, now), encoding="utf-8")
-    payload.write_text(to_json(session, now), encoding="utf-8")
-    return [markdown, payload]
