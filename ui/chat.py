@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from clinical.answer import AnswerResult
-from guardrails.lexicon import load_lexicon
 from guardrails.phi import redact_identifiers
 from ui.footnotes import footnotes_html
 
@@ -20,9 +20,13 @@ Message = dict[str, Any]
 _TOKENS = re.compile(r"(<[^>]+>|\s+)")  # HTML tags stay whole while streaming
 
 
+@lru_cache(maxsize=4096)
 def redact(text: str) -> str:
-    """`text` with patient identifiers replaced by placeholders ("[NAME]", "[MRN]")."""
-    return redact_identifiers(text, load_lexicon())[0]
+    """`text` with patient identifiers replaced by placeholders ("[NAME]", "[MRN]").
+
+    Cached: an export redacts the same answers and details again for each of its two files.
+    """
+    return redact_identifiers(text)[0]
 
 
 def user_message(question: str) -> Message:

@@ -2,7 +2,9 @@
 
 Patient identifiers are never written: questions are stored already redacted, and every string of
 the record passes the input guardrail's identifier redaction once more on the way out (a name
-typed into the profile label, a number in a follow-up). The free-text profile label is dropped.
+typed into the profile label, a number in a follow-up), except the citations and footnotes,
+which quote the review verbatim (its authors' names are not patients'). The free-text profile
+label is dropped.
 Files are written by ui/export_files.py (private, short-lived).
 """
 
@@ -10,8 +12,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
+from corpus.parser import read_review
 from guardrails.messages import DISCLAIMER
 from ui.chat import redact
 from ui.footnotes import Footnote
@@ -24,12 +28,35 @@ _RESULT_FIELDS = {
 TITLE = "HCC systemic-therapy assistant: consultation record"
 
 
+# The review's own words, quoted verbatim with its authors and affiliations: not patient data.
+_FROM_THE_REVIEW = frozenset({"citations", "footnotes"})
+
+
+@cache
+def _review_text() -> str:
+    return " ".join(read_review().split())
+
+
+def _redact_unless_quoted(text: str) -> str:
+    """`text` redacted line by line; a line the review prints verbatim (a reference, a quote)
+    is the review's, not the patient's, and is kept as it is."""
+    review = _review_text()
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        quoted = " ".join(line.strip(" -*>").rstrip("…").split())
+        if not (len(quoted) > 20 and quoted in review):
+            lines[n] = redact(line)
+    return "\n".join(lines)
+
+
 def scrub(value: Any) -> Any:
-    """Every string in `value` redacted; profile labels removed."""
+    """Every string in `value` redacted, except the review's quoted text; labels removed."""
     if isinstance(value, str):
-        return redact(value)
+        return _redact_unless_quoted(value)
     if isinstance(value, dict):
-        return {k: scrub(v) for k, v in value.items() if k != "label"}
+        return {
+            k: v if k in _FROM_THE_REVIEW else scrub(v) for k, v in value.items() if k != "label"
+        }
     if isinstance(value, list | tuple):
         return [scrub(v) for v in value]
     return value
