@@ -113,6 +113,8 @@ def read_batch(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Bat
                 reason = f"the line is longer than {max_line_bytes:,} bytes"
                 yield BatchLine(number, str(number), problem=reason)
                 continue
+            if not raw.strip():  # blank: spaces, tabs, carriage returns only
+                continue
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -120,8 +122,6 @@ def read_batch(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Bat
                 continue
             if number == 1:
                 text = text.removeprefix(BOM)
-            if not text.strip():
-                continue
             line = _item(number, text)
             if line.problem is None and line.id in seen:
                 reason = f"duplicate id {line.id!r} (first used on line {seen[line.id]})"

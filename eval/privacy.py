@@ -26,7 +26,7 @@ import yaml
 from assistant.agent import Assistant
 from corpus.paths import REVIEW_PATH
 from guardrails.phi import redact_identifiers
-from ui.export import scrub, to_json, to_markdown
+from ui.export import json_text, markdown_text, record, scrub
 from ui.service import ChatService, history
 from ui.session import Session
 
@@ -59,6 +59,7 @@ class CaseOutcome:
     leaks: list[str] = field(default_factory=list)  # "identifier: where"
     lost: list[str] = field(default_factory=list)
     redact_ms: float = 0.0
+    answer: str | None = None  # the answer, when the question was answered
 
 
 @dataclass
@@ -150,17 +151,19 @@ def _captured_logs() -> Iterator[list[str]]:
         root.setLevel(level)
 
 
-def _check(case: PrivacyCase, assistant: Assistant, service: ChatService) -> CaseOutcome:
+def _check(case: PrivacyCase, service: ChatService) -> CaseOutcome:
     outcome = CaseOutcome(case)
     with _captured_logs() as logs:
         started = time.perf_counter()
         redacted, _ = redact_identifiers(case.text)
         outcome.redact_ms = (time.perf_counter() - started) * 1000
-        result = assistant.ask(case.text)
         session = Session()
-        turn = service.ask(session, case.text)
+        turn = service.ask(session, case.text)  # Assistant.ask, as the app calls it
+        result = turn.result
         chat = json.dumps(history(session), ensure_ascii=False)
-        exports = {"export JSON": to_json(session), "export Markdown": to_markdown(session)}
+        data = record(session)
+        exports = {"export JSON": json_text(data), "export Markdown": markdown_text(data)}
+    outcome.answer = None if result.refused else result.answer
     questions = {"redacted question": redacted, "chat question": turn.question}
     if result.question:
         questions["result question"] = result.question
@@ -199,18 +202,11 @@ def run_bank(assistant: Assistant, cases: list[PrivacyCase] | None = None) -> Pr
     redact_identifiers("warm-up: Dr Smith")  # loads Presidio, the tokenizer and the dictionary
     first_call_s = time.perf_counter() - started
     service = ChatService(assistant)
-    outcomes = [_check(case, assistant, service) for case in cases]
+    outcomes = [_check(case, service) for case in cases]
     # The export scrubs answers again on the way out: it must not change what the review says.
-    altered: list[str] = []
-    checked = 0
-    for case in cases:
-        result = assistant.ask(redact_identifiers(case.text)[0])
-        if result.refused:
-            continue
-        checked += 1
-        if scrub(result.answer) != result.answer:
-            altered.append(case.id)
-    return PrivacyReport(outcomes, checked, altered, first_call_s)
+    answered = [o for o in outcomes if o.answer is not None]
+    altered = [o.case.id for o in answered if scrub(o.answer) != o.answer]
+    return PrivacyReport(outcomes, len(answered), altered, first_call_s)
 
 
 def render(report: PrivacyReport, bank: Path = BANK_PATH) -> str:

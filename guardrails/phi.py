@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -167,13 +167,20 @@ def find_identifiers(text: str) -> list[Span]:
     return _merge(spans, load_phi_data()["priority"])
 
 
-def redact_identifiers(text: str) -> tuple[str, list[str]]:
-    """`text` with identifiers replaced, and the placeholders used (one per identifier)."""
+def redact_identifiers(
+    text: str, keep: Callable[[Span], bool] | None = None
+) -> tuple[str, list[str]]:
+    """`text` with identifiers replaced, and the placeholders used (one per identifier).
+
+    `keep` spares the spans it returns True for (the export keeps the review's quoted lines).
+    """
     placeholders = load_phi_data()["placeholders"]
     pieces: list[str] = []
     used: list[str] = []
     last = 0
     for span in find_identifiers(text):
+        if keep is not None and keep(span):
+            continue
         placeholder = placeholders[span.entity]
         pieces += [text[last : span.start], placeholder]
         used.append(placeholder)

@@ -139,7 +139,9 @@ def test_duplicate_ids_name_the_first_line(tmp_path: Path) -> None:
 
 def test_a_broken_pipe_ends_quietly(tmp_path: Path) -> None:
     batch = tmp_path / "b.jsonl"
-    batch.write_text("".join(f'{{"id": {n}, "question": "ORR?"}}\n' for n in range(400)))
+    # Refused before any tool runs, so the process needs no search index and answers at once.
+    line = '{{"id": {n}, "question": "Write me a poem about the sea"}}\n'
+    batch.write_text("".join(line.format(n=n) for n in range(2000)))
     env = {**os.environ, "HCC_DATA_DIR": str(tmp_path / "data")}
     command = f"{sys.executable} -m assistant ask --batch {batch} | head -1"
     done = subprocess.run(

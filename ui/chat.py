@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from clinical.answer import AnswerResult
@@ -20,12 +19,8 @@ Message = dict[str, Any]
 _TOKENS = re.compile(r"(<[^>]+>|\s+)")  # HTML tags stay whole while streaming
 
 
-@lru_cache(maxsize=4096)
 def redact(text: str) -> str:
-    """`text` with patient identifiers replaced by placeholders ("[NAME]", "[MRN]").
-
-    Cached: an export redacts the same answers and details again for each of its two files.
-    """
+    """`text` with patient identifiers replaced by placeholders ("[NAME]", "[MRN]")."""
     return redact_identifiers(text)[0]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from corpus.parser import read_review
 from guardrails.messages import DISCLAIMER
-from ui.chat import redact
+from guardrails.phi import redact_identifiers
 from ui.footnotes import Footnote
 from ui.session import Session, Turn
 
@@ -38,15 +38,19 @@ def _review_text() -> str:
 
 
 def _redact_unless_quoted(text: str) -> str:
-    """`text` redacted line by line; a line the review prints verbatim (a reference, a quote)
-    is the review's, not the patient's, and is kept as it is."""
+    """`text` redacted, except the lines the review prints verbatim (a reference, a quote):
+    they are the review's, not the patient's."""
     review = _review_text()
-    lines = text.split("\n")
-    for n, line in enumerate(lines):
-        quoted = " ".join(line.strip(" -*>").rstrip("…").split())
-        if not (len(quoted) > 20 and quoted in review):
-            lines[n] = redact(line)
-    return "\n".join(lines)
+    quoted: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        words = " ".join(line.strip(" -*>").rstrip("…").split())
+        if len(words) > 20 and words in review:
+            quoted.append((start, start + len(line)))
+        start += len(line) + 1
+    return redact_identifiers(
+        text, keep=lambda span: any(a <= span.start and span.end <= b for a, b in quoted)
+    )[0]
 
 
 def scrub(value: Any) -> Any:
@@ -110,7 +114,11 @@ def record(session: Session, now: datetime | None = None) -> dict[str, Any]:
 
 
 def to_json(session: Session, now: datetime | None = None) -> str:
-    return json.dumps(record(session, now), indent=2, ensure_ascii=False)
+    return json_text(record(session, now))
+
+
+def json_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 def _guardrails(checks: list[dict[str, Any]]) -> list[str]:
@@ -122,7 +130,11 @@ def _guardrails(checks: list[dict[str, Any]]) -> list[str]:
 
 
 def to_markdown(session: Session, now: datetime | None = None) -> str:
-    data = record(session, now)
+    return markdown_text(record(session, now))
+
+
+def markdown_text(data: dict[str, Any]) -> str:
+    """A record (see `record`) as Markdown."""
     lines = [f"# {data['title']}", "", f"Exported {data['exported_at']}", ""]
     profile = json.dumps(data["profile"], indent=2, ensure_ascii=False)
     lines += ["## Patient profile (no identifiers)", "", "```json", profile, "```", ""]

@@ -18,7 +18,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ui.export import to_json, to_markdown
+from ui.export import json_text, markdown_text, record
 from ui.session import Session
 
 DEFAULT_TTL_S = 30 * 60.0
@@ -68,8 +68,9 @@ class PrivateExports:
             stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
             markdown = export / f"consultation-{stamp}.md"
             payload = export / f"consultation-{stamp}.json"
-            _write_private(markdown, to_markdown(session, now))
-            _write_private(payload, to_json(session, now))
+            data = record(session, now)  # identifiers removed once, written twice
+            _write_private(markdown, markdown_text(data))
+            _write_private(payload, json_text(data))
         return [markdown, payload]
 
     def discard(self, session: Session | None) -> None:
