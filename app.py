@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from assistant.agent import Assistant
 from guardrails.messages import DISCLAIMER
@@ -33,7 +33,7 @@ from ui.chat import (
     stream_prefixes,
     user_message,
 )
-from ui.export import write_export
+from ui.export_files import DEFAULT_TTL_S, PrivateExports
 from ui.profile_panel import (
     FIELDS,
     Field,
@@ -64,6 +64,8 @@ CSS = """
 """
 STREAM_STEPS = int(os.environ.get("HCC_UI_STREAM_STEPS", "8"))  # updates per streamed answer
 STREAM_DELAY_S = float(os.environ.get("HCC_UI_STREAM_DELAY", "0.02"))
+# Exported records are removed this many seconds after they are written (and when the tab closes).
+EXPORT_TTL_S = float(os.environ.get("HCC_EXPORT_TTL", str(DEFAULT_TTL_S)))
 
 
 def _component(field: Field) -> FieldComponent:
@@ -116,13 +118,16 @@ def build_app(
     assistant_factory: Callable[[], Assistant] = Assistant,
     stream_delay_s: float = STREAM_DELAY_S,
     export_dir: Path | None = None,
+    export_ttl_s: float = EXPORT_TTL_S,
 ) -> gr.Blocks:
     """The whole UI around one assistant (tests pass a cheap one)."""
     service = ChatService(assistant_factory())
-    exports = export_dir or Path(tempfile.mkdtemp(prefix="hcc-exports-"))
+    # Inside Gradio's cache folder, so Gradio serves the private files instead of copying them.
+    exports = PrivateExports(export_dir or Path(get_upload_folder()), export_ttl_s)
 
     with gr.Blocks(title=TITLE) as demo:
-        session = gr.State(None)  # a Session, made on the tab's first event
+        # A Session, made on the tab's first event; its exports go when the tab's state does.
+        session = gr.State(None, delete_callback=exports.discard)
         gr.Markdown(DISCLAIMER, elem_id="disclaimer")
         gr.Markdown(INTRO)
         with gr.Tabs():
@@ -210,6 +215,7 @@ def build_app(
 
         def reset(state: Session | None) -> tuple[Any, ...]:
             state = state or Session()
+            exports.discard(state)  # the last patient's records go with them
             state.new_patient()
             return ("", [], state, EMPTY_CARD, "", None, *panel_values(None))
 
@@ -221,8 +227,7 @@ def build_app(
         )
 
         def export_record(state: Session | None) -> list[str]:
-            folder = Path(tempfile.mkdtemp(dir=exports))
-            return [str(path) for path in write_export(state or Session(), folder)]
+            return [str(path) for path in exports.write(state or Session())]
 
         export.click(export_record, inputs=[session], outputs=[files], api_name="export")
     return demo

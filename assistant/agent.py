@@ -26,7 +26,7 @@ from assistant.prompts import REFUSAL_EMPTY, SYSTEM_PROMPT, UNGROUNDED_REPLACED
 from assistant.settings import AssistantSettings
 from assistant.tools import ToolDeps, build_tools
 from clinical.answer import AnswerResult, AvoidEntry, GuardrailResult, ToolTrace
-from clinical.profile import PatientProfile
+from clinical.profile import PatientProfile, ProfileError, parse_profile
 from corpus.sources import Citation, merge
 from guardrails.input import check_input
 from guardrails.output import check_output
@@ -108,6 +108,13 @@ class Assistant:
             refusal.intent = verdict.category
             return refusal
         question = verdict.question  # identifiers replaced, injected instructions removed
+        if profile is not None and not isinstance(profile, PatientProfile):
+            try:  # checked like a profile file, but sent as given: "unknown" clears a field
+                parse_profile(profile)
+            except ProfileError as error:
+                refusal = AnswerResult.refusal(str(error), question=question, id=id)
+                refusal.guardrails = screened
+                return refusal
         if isinstance(profile, PatientProfile):
             profile = profile.model_dump(mode="json", exclude_defaults=True)
         content = question + (profile_block(profile) if profile else "")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.backends import BackendError
+from assistant.batch import BatchFileError
 from assistant.cli_ask import (
     add_ask_arguments,
     add_backend_argument,
@@ -30,7 +32,9 @@ from clinical.rules.render import render
 from corpus.errors import CorpusError, IndexUnavailable
 
 USAGE_ERROR = 2
+BROKEN_PIPE = 128 + 13  # 128 + SIGPIPE
 USER_ERRORS: tuple[type[Exception], ...] = (
+    BatchFileError,
     ProfileError,
     RuleDataError,
     BackendError,
@@ -107,6 +111,18 @@ def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentPar
     return parser
 
 
+def _quiet_broken_pipe() -> int:
+    """The reader went away (`ask ... | head -1`): stop without a traceback, like other tools.
+
+    Python would try to flush stdout again at exit and print a second error, so stdout is
+    pointed at /dev/null first. The exit code is the shell's for a process ended by SIGPIPE.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return BROKEN_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -114,3 +130,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except BrokenPipeError:
+        return _quiet_broken_pipe()

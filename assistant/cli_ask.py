@@ -7,14 +7,14 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from assistant.agent import Assistant, check_question
+from assistant.batch import BatchLine, read_batch
 from assistant.settings import AssistantSettings
 from clinical.answer import AnswerResult
-from clinical.profile import ProfileError, load_profile, parse_profile
+from clinical.profile import ProfileError, load_profile
 from corpus.timing import warm_latency
 
 BENCH_QUESTIONS = (
@@ -73,55 +73,23 @@ def run_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch_lines(path: Path) -> Iterator[tuple[int, str | None, str | None]]:
-    """(line number, decoded line or None, decoding problem or None) for each non-blank line."""
+def _answer(assistant: Assistant, line: BatchLine, threads: dict[str, str]) -> AnswerResult:
+    if line.problem:
+        return AnswerResult.refusal(f"line {line.number}: {line.problem}", id=line.id)
+    thread_id = threads.setdefault(line.thread, assistant.new_thread()) if line.thread else None
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ProfileError(f"cannot read batch file {path}: {error.strerror}") from None
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, line.decode("utf-8"), None
-        except UnicodeDecodeError:
-            yield number, None, "the line is not valid UTF-8"
-
-
-def _batch_item(line: str) -> tuple[dict[str, Any], str | None]:
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as error:
-        return {}, f"the line is not valid JSON ({error.msg})"
-    if not isinstance(item, dict):
-        return {}, "each line must be a JSON object with a question"
-    if not isinstance(item.get("question"), str):
-        return item, "the line has no question (a string)"
-    return item, None
+        return assistant.ask(line.question, thread_id=thread_id, profile=line.profile, id=line.id)
+    except Exception as error:  # one failed answer must not lose the lines after it
+        reason = f"line {line.number}: the assistant failed ({type(error).__name__})"
+        return AnswerResult.refusal(reason, id=line.id)
 
 
 def run_batch(args: argparse.Namespace) -> int:
+    """One JSON result per non-blank line, in order: an answer, or the line's error."""
     assistant = _assistant(args)
     threads: dict[str, str] = {}
-    for number, line, problem in _batch_lines(args.batch):
-        item, problem = _batch_item(line) if line is not None else ({}, problem)
-        item_id = str(item.get("id", number))
-        if problem is None and item.get("profile") is not None:
-            try:
-                profile = parse_profile(item["profile"])
-            except ProfileError as error:
-                problem = str(error)
-        else:
-            profile = None
-        if problem:
-            result = AnswerResult.refusal(f"line {number}: {problem}", id=item_id)
-        else:
-            thread = item.get("thread")
-            thread_id = threads.setdefault(str(thread), assistant.new_thread()) if thread else None
-            result = assistant.ask(
-                item["question"], thread_id=thread_id, profile=profile, id=item_id
-            )
-        print(result.model_dump_json(), flush=True)
+    for line in read_batch(args.batch):
+        print(_answer(assistant, line, threads).model_dump_json(), flush=True)
     return 0
 
 

@@ -7,7 +7,6 @@ Impossible or self-contradictory values are rejected with a one-line `ProfileErr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from clinical.json_input import JsonInputError, decode_json
 from corpus.regimens import load_catalogue
 
 
@@ -138,23 +138,26 @@ def _unknown_to_none(value: Any) -> Any:
     return value
 
 
+def _number(value: Any) -> Any:
+    """A number field: "unknown" is None, and a yes/no is not a number ("ecog": true is no ECOG)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not {str(value).lower()}")
+    return _unknown_to_none(value)
+
+
 Finding = Annotated[bool | None, BeforeValidator(_unknown_to_none)]
 # The bound sits on the number inside the optional, so None (unknown) is never compared.
-Ecog = Annotated[Annotated[int, Field(ge=0, le=4)] | None, BeforeValidator(_unknown_to_none)]
-ChildPughScore = Annotated[
-    Annotated[int, Field(ge=5, le=15)] | None, BeforeValidator(_unknown_to_none)
-]
+Ecog = Annotated[Annotated[int, Field(ge=0, le=4)] | None, BeforeValidator(_number)]
+ChildPughScore = Annotated[Annotated[int, Field(ge=5, le=15)] | None, BeforeValidator(_number)]
 NonNegative = Annotated[
-    Annotated[float, Field(ge=0, allow_inf_nan=False)] | None, BeforeValidator(_unknown_to_none)
+    Annotated[float, Field(ge=0, allow_inf_nan=False)] | None, BeforeValidator(_number)
 ]
 Size = Annotated[
-    Annotated[float, Field(gt=0, allow_inf_nan=False)] | None, BeforeValidator(_unknown_to_none)
+    Annotated[float, Field(gt=0, allow_inf_nan=False)] | None, BeforeValidator(_number)
 ]
-Count = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_unknown_to_none)]
-PositiveCount = Annotated[Annotated[int, Field(ge=1)] | None, BeforeValidator(_unknown_to_none)]
-HepaticVeinBranches = Annotated[
-    Annotated[int, Field(ge=0, le=3)] | None, BeforeValidator(_unknown_to_none)
-]
+Count = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_number)]
+PositiveCount = Annotated[Annotated[int, Field(ge=1)] | None, BeforeValidator(_number)]
+HepaticVeinBranches = Annotated[Annotated[int, Field(ge=0, le=3)] | None, BeforeValidator(_number)]
 
 # Child-Pugh class by score: A 5-6, B 7-9, C 10-15.
 _CHILD_PUGH_SCORES = {
@@ -353,16 +356,20 @@ def parse_profile(data: object) -> PatientProfile:
         return PatientProfile.model_validate(data)
     except ValidationError as error:
         raise ProfileError(_one_line(error)) from None
+    except RecursionError:  # a value nested thousands deep
+        raise ProfileError("invalid profile: a value is nested too deeply") from None
 
 
 def load_profile(path: Path) -> PatientProfile:
     """Read a profile JSON file, or raise `ProfileError` with a one-line message."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProfileError(f"cannot read profile {path}: {error}") from None
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not an error
+    except OSError as error:
+        raise ProfileError(f"cannot read profile {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"cannot read profile {path}: the file is not UTF-8 text") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ProfileError(f"profile {path} is not valid JSON: {error}") from None
+        data = decode_json(text)
+    except JsonInputError as error:
+        raise ProfileError(f"profile {path} is {error}") from None
     return parse_profile(data)

@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     reader.add_argument("--no-answers", action="store_true", help="score the reader only")
     reader.add_argument("--show", type=int, default=15, help="misses to list (default 15)")
+    privacy = commands.add_parser(
+        "privacy", help="the PHI bank: identifiers redacted in every output, clinical facts kept"
+    )
+    privacy.add_argument(
+        "--bank", type=Path, help="a PHI bank YAML file (default: the shipped one)"
+    )
+    privacy.add_argument("--backend", choices=BACKENDS, help="default: HCC_BACKEND or planner")
     return parser
 
 
@@ -167,6 +174,17 @@ def _guardrails(args: argparse.Namespace, settings: AssistantSettings) -> int:
     return 0 if not missed and not alarms and refused.share == 1 and not false_refusals.hits else 1
 
 
+def _privacy(args: argparse.Namespace, settings: AssistantSettings) -> int:
+    from eval.privacy import BANK_PATH, failures, load_bank, render, run_bank
+
+    bank = args.bank or BANK_PATH
+    report = run_bank(Assistant(settings), load_bank(bank))
+    for line in failures(report):
+        print(line, file=sys.stderr)
+    print(render(report, bank))
+    return 0 if report.passed else 1
+
+
 def _compare(args: argparse.Namespace) -> int:
     try:
         before, after = load_report(args.before), load_report(args.after)
@@ -190,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _guardrails(args, settings)
         if args.command == "reader":
             return _reader(args, settings)
+        if args.command == "privacy":
+            return _privacy(args, settings)
         return run(args, settings)
     except (BackendError, ValueError, OSError) as error:
         print(f"error: {error}".splitlines()[0], file=sys.stderr)

@@ -225,7 +225,7 @@ def check_input(
             return _refuse("injection", messages.REFUSAL_INJECTION_ONLY, "", checks)
         return _refuse("off_topic", off_topic, "", checks)
 
-    text, placeholders = redact_identifiers(text, lexicon)
+    text, placeholders = redact_identifiers(text)
     found = sorted(set(placeholders))
     detail = f"replaced {', '.join(found)}" if found else "none found"
     checks.append(Check(check="identifiers", passed=not found, detail=detail))

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -24,13 +23,6 @@ class InjectionPattern:
 
 
 @dataclass(frozen=True)
-class IdentifierPattern:
-    placeholder: str
-    regex: re.Pattern[str]
-    group: int
-
-
-@dataclass(frozen=True)
 class Lexicon:
     hcc_anchors: re.Pattern[str]
     secondary_liver: re.Pattern[str]
@@ -45,24 +37,12 @@ class Lexicon:
     not_acute_before: re.Pattern[str]
     not_acute_after: re.Pattern[str]
     injections: tuple[InjectionPattern, ...]
-    identifiers: tuple[IdentifierPattern, ...]
-    name: re.Pattern[str]
-    not_names: frozenset[str]
-
-
-def _identifier(entry: dict[str, Any]) -> IdentifierPattern:
-    flags = 0 if entry.get("case_sensitive") else re.IGNORECASE
-    return IdentifierPattern(
-        entry["placeholder"], re.compile(entry["regex"], flags), entry["group"]
-    )
 
 
 @cache
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    scope, emergency, ids = raw["scope"], raw["emergency"], raw["identifiers"]
-    names = ids["names"]
-    word = names["word"]
+    scope, emergency = raw["scope"], raw["emergency"]
     return Lexicon(
         hcc_anchors=_any(scope["hcc_anchors"]),
         secondary_liver=_any(scope["secondary_liver"]),
@@ -80,7 +60,4 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             InjectionPattern(re.compile(p["regex"], re.IGNORECASE), p["scope"] == "sentence")
             for p in raw["injection"]["patterns"]
         ),
-        identifiers=tuple(_identifier(p) for p in ids["patterns"]),
-        name=re.compile(rf"{names['cues']}[,:]?\s+({word}(?:\s+{word}){{0,2}})"),
-        not_names=frozenset(names["not_names"]),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,17 @@ def test_python_app_py_serves_offline(tmp_path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_exports_are_private_served_in_place_and_go_with_the_patient(url) -> None:
+    session = Client(url, verbose=False, download_files=False)
+    session.predict(VIGNETTE, api_name="/ask")
+    files = session.predict(api_name="/export")
+    paths = [Path(f["path"] if isinstance(f, dict) else f) for f in files]
+    assert sorted(p.suffix for p in paths) == [".json", ".md"]
+    for path in paths:  # served from the private folder, never copied into Gradio's cache
+        assert path.parent.parent.parent.name.startswith("hcc-exports-")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    session.predict(api_name="/new_patient")
+    assert not any(path.exists() for path in paths)

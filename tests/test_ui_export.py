@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ui.export import record, scrub, to_markdown, write_export
+from ui.export import record, scrub, to_markdown
+from ui.export_files import PrivateExports
 from ui.service import ChatService
 from ui.session import Session
 
@@ -34,13 +35,15 @@ def test_export_never_writes_identifiers(service, tmp_path) -> None:
     session = Session()
     service.ask(session, IDENTIFIED)
     service.ask(session, "and if she had a liver transplant? Her phone is 555-123-4567")
-    paths = write_export(session, tmp_path, NOW)
+    exports = PrivateExports(tmp_path)
+    paths = exports.write(session, NOW)
     assert [p.suffix for p in paths] == [".md", ".json"]
     for path in paths:
         written = path.read_text(encoding="utf-8")
         for identifier in ("Jane", "Doe", "12345678", "01/02/1960", "555-123-4567"):
             assert identifier not in written, (path.name, identifier)
     assert "[NAME]" in paths[0].read_text(encoding="utf-8")
+    exports.close()
 
 
 def test_record_holds_citations_profile_and_guardrails(service) -> None:

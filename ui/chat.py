@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from clinical.answer import AnswerResult
-from guardrails.lexicon import load_lexicon
 from guardrails.phi import redact_identifiers
 from ui.footnotes import footnotes_html
 
@@ -22,7 +21,7 @@ _TOKENS = re.compile(r"(<[^>]+>|\s+)")  # HTML tags stay whole while streaming
 
 def redact(text: str) -> str:
     """`text` with patient identifiers replaced by placeholders ("[NAME]", "[MRN]")."""
-    return redact_identifiers(text, load_lexicon())[0]
+    return redact_identifiers(text)[0]
 
 
 def user_message(question: str) -> Message:

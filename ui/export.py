@@ -2,18 +2,22 @@
 
 Patient identifiers are never written: questions are stored already redacted, and every string of
 the record passes the input guardrail's identifier redaction once more on the way out (a name
-typed into the profile label, a number in a follow-up). The free-text profile label is dropped.
+typed into the profile label, a number in a follow-up), except the citations and footnotes,
+which quote the review verbatim (its authors' names are not patients'). The free-text profile
+label is dropped.
+Files are written by ui/export_files.py (private, short-lived).
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
+from functools import cache
 from typing import Any
 
+from corpus.parser import read_review
 from guardrails.messages import DISCLAIMER
-from ui.chat import redact
+from guardrails.phi import redact_identifiers
 from ui.footnotes import Footnote
 from ui.session import Session, Turn
 
@@ -24,12 +28,39 @@ _RESULT_FIELDS = {
 TITLE = "HCC systemic-therapy assistant: consultation record"
 
 
+# The review's own words, quoted verbatim with its authors and affiliations: not patient data.
+_FROM_THE_REVIEW = frozenset({"citations", "footnotes"})
+
+
+@cache
+def _review_text() -> str:
+    return " ".join(read_review().split())
+
+
+def _redact_unless_quoted(text: str) -> str:
+    """`text` redacted, except the lines the review prints verbatim (a reference, a quote):
+    they are the review's, not the patient's."""
+    review = _review_text()
+    quoted: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        words = " ".join(line.strip(" -*>").rstrip("…").split())
+        if len(words) > 20 and words in review:
+            quoted.append((start, start + len(line)))
+        start += len(line) + 1
+    return redact_identifiers(
+        text, keep=lambda span: any(a <= span.start and span.end <= b for a, b in quoted)
+    )[0]
+
+
 def scrub(value: Any) -> Any:
-    """Every string in `value` redacted; profile labels removed."""
+    """Every string in `value` redacted, except the review's quoted text; labels removed."""
     if isinstance(value, str):
-        return redact(value)
+        return _redact_unless_quoted(value)
     if isinstance(value, dict):
-        return {k: scrub(v) for k, v in value.items() if k != "label"}
+        return {
+            k: v if k in _FROM_THE_REVIEW else scrub(v) for k, v in value.items() if k != "label"
+        }
     if isinstance(value, list | tuple):
         return [scrub(v) for v in value]
     return value
@@ -83,7 +114,11 @@ def record(session: Session, now: datetime | None = None) -> dict[str, Any]:
 
 
 def to_json(session: Session, now: datetime | None = None) -> str:
-    return json.dumps(record(session, now), indent=2, ensure_ascii=False)
+    return json_text(record(session, now))
+
+
+def json_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 def _guardrails(checks: list[dict[str, Any]]) -> list[str]:
@@ -95,7 +130,11 @@ def _guardrails(checks: list[dict[str, Any]]) -> list[str]:
 
 
 def to_markdown(session: Session, now: datetime | None = None) -> str:
-    data = record(session, now)
+    return markdown_text(record(session, now))
+
+
+def markdown_text(data: dict[str, Any]) -> str:
+    """A record (see `record`) as Markdown."""
     lines = [f"# {data['title']}", "", f"Exported {data['exported_at']}", ""]
     profile = json.dumps(data["profile"], indent=2, ensure_ascii=False)
     lines += ["## Patient profile (no identifiers)", "", "```json", profile, "```", ""]
@@ -129,14 +168,3 @@ def _markdown_notes(notes: list[dict[str, Any]]) -> str:
             lines.append(f"    — {passage['section']} (`{passage['chunk_id']}`)")
         lines += [f"    {r['number']}. {r['text']}" for r in note["references"]]
     return "\n".join(lines)
-
-
-def write_export(session: Session, folder: Path, now: datetime | None = None) -> list[Path]:
-    """Write the record as `consultation.md` and `consultation.json` in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-    markdown = folder / f"consultation-{stamp}.md"
-    payload = folder / f"consultation-{stamp}.json"
-    markdown.write_text(to_markdown(session, now), encoding="utf-8")
-    payload.write_text(to_json(session, now), encoding="utf-8")
-    return [markdown, payload]

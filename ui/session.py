@@ -24,6 +24,7 @@ class Turn:
 
 @dataclass
 class Session:
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # the tab, for its lifetime
     thread_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     profile: dict[str, Any] = field(default_factory=dict)  # stated fields only, as shown
     thread_profile: dict[str, Any] = field(default_factory=dict)  # what the agent last read
