@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from clinical.reader.facts import Fact
 from corpus.sources import Citation
 
 
@@ -33,12 +34,43 @@ class ToolTrace(BaseModel):
     summary: str = ""
 
 
+class AskedPart(BaseModel):
+    """One part of what the question asks, and whether the review answers it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    kind: str  # figure, comparison, choice, verdict, explanation, criteria, ...
+    answered: bool
+    answer: str = ""  # the sentence that answers it (in the bottom line)
+    note: str = ""  # why it is not answered ("the review does not report ...")
+
+
+class Verdict(BaseModel):
+    """The rule core's judgement on a regimen the clinician names, for this patient."""
+
+    model_config = ConfigDict(frozen=True)
+
+    regimen: str  # catalogue id
+    name: str
+    value: Literal["suitable", "caution", "avoid"]
+    reasons: list[str] = Field(default_factory=list)
+    rule_ids: list[str] = Field(default_factory=list)
+    checks: list[str] = Field(default_factory=list)  # before starting it
+    alternatives: list[str] = Field(default_factory=list)  # better-supported options
+
+
 class AnswerResult(BaseModel):
     """Either an answer with its basis, or a refusal with its reason."""
 
     id: str | None = None
     question: str = ""
     answer: str
+    # At most three sentences that answer each part asked: the figure, yes or no, the verdict,
+    # the top options and what to avoid, or "the review does not report ...".
+    bottom_line: str = ""
+    parts: list[AskedPart] = Field(default_factory=list)
+    verdicts: list[Verdict] = Field(default_factory=list)
     refused: bool = False
     refusal_reason: str | None = None
     intent: str | None = None
@@ -47,6 +79,8 @@ class AnswerResult(BaseModel):
     avoid: list[AvoidEntry] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     profile: dict[str, Any] = Field(default_factory=dict)
+    # The facts the profile rests on, each with the clinician's words and its status.
+    facts: list[Fact] = Field(default_factory=list)
     rules_fired: list[str] = Field(default_factory=list)
     guardrails: list[GuardrailResult] = Field(default_factory=list)
     # What the assistant did to the question before answering it ("an instruction addressed to
@@ -58,4 +92,11 @@ class AnswerResult(BaseModel):
 
     @classmethod
     def refusal(cls, reason: str, question: str = "", id: str | None = None) -> AnswerResult:
-        return cls(id=id, question=question, answer=reason, refused=True, refusal_reason=reason)
+        return cls(
+            id=id,
+            question=question,
+            answer=reason,
+            bottom_line=reason,
+            refused=True,
+            refusal_reason=reason,
+        )

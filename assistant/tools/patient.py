@@ -8,6 +8,7 @@ from assistant.tools.citing import avoid_rows, option_citations, option_rows, tr
 from assistant.tools.deps import Artifact, ToolDeps
 from clinical.profile import PatientProfile
 from clinical.rules import locoregional_choice, potential_resectability, recommend
+from clinical.rules.deciding import deciding_facts
 from clinical.rules.render import render
 from corpus.sources import merge
 
@@ -24,6 +25,7 @@ def _select_regimens(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
         reference numbers, options to avoid with reasons, checks before starting, rule ids.
         """
         recommendation = recommend(profile)
+        deciding = deciding_facts(profile, recommend)
         citations = option_citations((*recommendation.recommended, *recommendation.avoid), deps)
         for check in recommendation.checks:
             citations += trial_citations((), check.refs, check.sources, deps)
@@ -35,8 +37,14 @@ def _select_regimens(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
             "rules_fired": list(recommendation.rules_fired),
             "citations": [c.model_dump() for c in merge(citations)],
             "data": recommendation.model_dump(mode="json"),
+            # Unknown facts that change the top options: the options in each case.
+            "deciding": [d.model_dump(mode="json") for d in deciding],
         }
-        return render(recommendation), artifact
+        text = render(recommendation)
+        for fact in deciding:
+            cases = "; ".join(f"if {c.when}: {', '.join(c.names)}" for c in fact.cases)
+            text += f"\nThe top options depend on {fact.ask}: {cases}."
+        return text, artifact
 
     return select_regimens
 

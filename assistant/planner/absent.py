@@ -1,0 +1,108 @@
+"""What a question names that the review does not contain: trials, drugs, topics.
+
+The review's own vocabulary says what it contains: its trial records and their aliases, the
+regimen catalogue's drugs, and every word of its text. A trial-like name (letters and a number,
+"KEYNOTE-240", "IMbrave050", or a capitalised acronym like "RESORCE") or a drug name ("-mab",
+"-nib") outside it, or a topic listed in data/not_in_review.yaml, is declared absent: the answer
+says so plainly instead of presenting another trial's figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from corpus.paths import REVIEW_PATH
+from corpus.regimens import load_catalogue
+from corpus.trials import load_trials
+from corpus.vocabulary import load_vocabulary, normalize
+
+TOPICS_PATH = Path(__file__).resolve().parent / "data" / "not_in_review.yaml"
+_TRIALISH = re.compile(
+    r"\b([a-z][a-z]{2,}(?:[- ]?[a-z]{1,3})?[- ]?\d{2,4}[a-z]?)\b|\b([a-z]{3,}[- ]\d)\b"
+)
+_ACRONYM = re.compile(r"\b([A-Z][A-Z-]{4,}[A-Z])\b")
+_DRUG = re.compile(r"\b([a-z]{4,}(?:mab|nib|lib|cept|tinib|parib|ciclib))\b")
+_KEY = re.compile(r"[^a-z0-9]+")
+# Names with numbers that are clinical shorthand, not trials.
+_NOT_TRIALS = re.compile(
+    r"^(?:afp|nlr|plt|plts|platelets?|ecog|ps|vp|cp|child|bclc|grade|cycles?|doses?|mg|size|cm|mm"
+    r"|segments?|seg|day|days|week|weeks|month|months|year|years|age|aged|bili|alb|albumin|inr|hb"
+    r"|ct|mri|pet|egd|ogd|ldh|crp|alt|ast|ggt|lr|li-rads|up-to|upto|score|stage|step|phase|level"
+    r"|type|class|cps|tps|n|x|q|bid|tid|bd|od|table|figure|fig|ref|refs|cohort|arm|line)$"
+)
+
+
+@dataclass(frozen=True)
+class Absent:
+    kind: str  # trial, drug, topic
+    text: str  # as the question writes it
+    nearby: str = ""  # a search query for what the review says nearest to it
+
+
+def _key(text: str) -> str:
+    return _KEY.sub("", text.lower())
+
+
+@cache
+def _known() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(trial keys, drug words, every word of the review and the vocabulary)."""
+    trials = {_key(t.name) for t in load_trials().trials}
+    trials |= {_key(a) for t in load_trials().trials for a in t.aliases}
+    catalogue = load_catalogue()
+    drugs = {
+        w
+        for a in catalogue.agents.values()
+        for n in (a.name, *a.aliases)
+        for w in n.lower().split()
+    }
+    review = normalize(REVIEW_PATH.read_text(encoding="utf-8"))
+    words = set(re.findall(r"[a-z][a-z0-9-]+", review))
+    for concept in load_vocabulary().concepts.values():
+        for form in concept.surface_forms:
+            words |= set(re.findall(r"[a-z][a-z0-9-]+", form.lower()))
+            trials.add(_key(form)) if concept.token.startswith("trial_") else None
+    return frozenset(trials), frozenset(drugs), frozenset(words)
+
+
+@cache
+def _topics() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    raw = yaml.safe_load(TOPICS_PATH.read_text(encoding="utf-8"))["topics"]
+    return tuple((t["name"], re.compile(t["pattern"], re.IGNORECASE), t["nearby"]) for t in raw)
+
+
+def absent_things(question: str) -> list[Absent]:
+    """The trials, drugs and topics the question names that the review does not contain."""
+    trials, drugs, words = _known()
+    lowered = normalize(question)
+    found: list[Absent] = []
+    for match in _TRIALISH.finditer(lowered):
+        said = match.group(1) or match.group(2)
+        letters = re.match(r"[a-z-]+", said)
+        head = letters.group(0).strip("- ") if letters else ""
+        if _NOT_TRIALS.match(head) or _key(said) in trials or head in drugs:
+            continue
+        # "IMbrave050" shares its family's name with a trial the review has ("IMbrave150").
+        family = len(head) >= 4 and any(
+            k.startswith(_key(head)) and k[-1].isdigit() for k in trials
+        )
+        if family or head not in words:
+            found.append(Absent("trial", said.upper() if len(said) < 12 else said))
+    for match in _ACRONYM.finditer(question):
+        said = match.group(1)
+        head = said.split("-")[0].lower()
+        inside = any(said.lower() in a.text.lower() for a in found)
+        if not inside and _key(said) not in trials and head not in words:
+            found.append(Absent("trial", said))
+    for match in _DRUG.finditer(lowered):
+        if match.group(1) not in drugs and match.group(1) not in words:
+            found.append(Absent("drug", match.group(1)))
+    for name, pattern, nearby in _topics():
+        if pattern.search(question):
+            found.append(Absent("topic", name, nearby))
+    unique = {(a.kind, a.text): a for a in found}
+    return list(unique.values())

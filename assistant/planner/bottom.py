@@ -1,0 +1,239 @@
+"""The bottom line: the sentence that answers each part asked, built from the tool results.
+
+One sentence per part, cited: the figure with its trial; the ranking's two ends; the top options
+and what to avoid (or both cases, when an unknown fact decides); the verdict on a named regimen;
+the review's own sentence for a why-question; or "the review does not report ...", with the
+nearest thing it does report. Every name and number is copied from a tool artifact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from clinical.answer import Verdict
+from corpus.sentences import best_sentences
+
+Cite = Callable[[Iterable[str], Iterable[int]], str]  # names, refs -> "[IMbrave150; refs 19–21]"
+MAX_WORDS = 80  # the whole bottom line, citations aside
+MAX_SENTENCES = 3
+MAX_NAMES = 3  # regimens named in one clause before "and N more"
+_BRACKET = re.compile(r"\[[^\]]*\]")
+_FIRST_CLAUSE = re.compile(r"^(.{12,90}?)(?::|;|\.\s| — | - |, so |, which | rules? out )")
+
+
+def words(text: str) -> int:
+    return len(_BRACKET.sub("", text).split())
+
+
+def fit(sentences: Iterable[str]) -> str:
+    """At most three sentences and eighty words (citations not counted), in order."""
+    kept: list[str] = []
+    for sentence in sentences:
+        sentence = sentence.strip()
+        if not sentence or len(kept) == MAX_SENTENCES:
+            continue
+        if kept and words(" ".join([*kept, sentence])) > MAX_WORDS:
+            continue
+        kept.append(sentence if sentence[-1] in ".?!" else f"{sentence}.")
+    return " ".join(kept)
+
+
+def names(items: list[str], limit: int = MAX_NAMES) -> str:
+    shown = items[:limit]
+    more = len(items) - len(shown)
+    text = ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1] if shown else ""
+    return f"{text} and {more} more" if more > 0 else text
+
+
+def short_reason(reason: str) -> str:
+    """The first clause of a reason ("Untreated or severe oesophageal/gastric varices")."""
+    match = _FIRST_CLAUSE.match(reason)
+    text = match.group(1) if match else reason[:90].rsplit(" ", 1)[0]
+    return _lower_first(text.strip().rstrip(",."))
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+# --- figures and rankings -------------------------------------------------------------------
+
+
+def figure_sentence(
+    artifact: dict[str, Any], asked: list[str], label: Callable[[str], str], cite: Cite
+) -> tuple[str, bool]:
+    """("LEAP-002: ORR 26.1% with lenvatinib + pembrolizumab vs 17.5% ... [..]", answered)."""
+    rows = artifact.get("results", [])
+    wanted = [m for m in asked if m] or sorted({r["metric"] for r in rows})
+    trials = artifact.get("trials", [])
+    citations = {c.get("trial_id"): c for c in artifact.get("citations", [])}
+    pieces: list[str] = []
+    missing: list[str] = []
+    for trial_id in trials[:2]:
+        own = [r for r in rows if r["trial_id"] == trial_id]
+        name = citations.get(trial_id, {}).get("trial") or trial_id
+        said = []
+        for metric in wanted:
+            found = [r for r in own if r["metric"] == metric]
+            if not found:
+                missing.append(f"{label(metric)} for {name}")
+                continue
+            said.append(f"{label(metric)} {_figures(found)}")
+        if said:
+            refs = citations.get(trial_id, {}).get("refs", [])
+            pieces.append(f"{name}: {'; '.join(said)} {cite([name], refs)}".strip())
+    sentence = "; ".join(pieces)
+    if missing:
+        gap = f"The review does not report the {names(missing, 2)}"
+        sentence = f"{sentence}. {gap}" if sentence else gap
+    return sentence, not missing
+
+
+def _figures(rows: list[dict[str, Any]]) -> str:
+    """One metric's figures: per arm, whole population and Table 1 first, as printed."""
+    chosen: dict[str, dict[str, Any]] = {}
+    for row in sorted(
+        rows, key=lambda r: (r.get("population") is not None, r["source"] != "table1")
+    ):
+        chosen.setdefault(row.get("arm") or "", row)
+    parts = []
+    for arm, row in chosen.items():
+        printed = _printed(row)
+        versus = f" vs {row['versus']}" if row.get("versus") else ""
+        who = f" with {arm}" if arm and len(chosen) > 1 else ""
+        parts.append(f"{printed}{who}{versus}")
+    return ", ".join(parts[:3])
+
+
+def _printed(row: dict[str, Any]) -> str:
+    text = str(row["text"]).replace("$", "")
+    unit = row.get("unit")
+    if unit == "%" and text[-1:].isdigit():
+        return f"{text}%"
+    if unit and unit not in ("patients",) and text[-1:].isdigit():
+        return f"{text} {unit}"
+    return text
+
+
+def comparison_sentence(artifact: dict[str, Any], label: Callable[[str], str], cite: Cite) -> str:
+    rows = artifact.get("results", [])
+    if not rows:
+        return ""
+    ascending = artifact.get("order") == "ascending"
+    low, high = (rows[0], rows[-1]) if ascending else (rows[-1], rows[0])
+    metric = label(artifact["metric"])
+    first, last = ("Lowest", "highest") if ascending else ("Highest", "lowest")
+    best, worst = (low, high) if ascending else (high, low)
+    return (
+        f"{first} {metric}: {best['arm']} in {best['trial']}, {_printed(best)} "
+        f"{cite([best['trial']], best['refs'])}; {last}: {worst['arm']} in {worst['trial']}, "
+        f"{_printed(worst)} {cite([worst['trial']], worst['refs'])}"
+    )
+
+
+# --- a patient ------------------------------------------------------------------------------
+
+
+def selection_sentences(
+    data: dict[str, Any], deciding: list[dict[str, Any]], cite: Cite
+) -> list[str]:
+    """The top options and what to avoid, or both cases when an unknown fact decides."""
+    options = data.get("recommended", [])
+    sentences = []
+    setting = "later-line" if data.get("setting") == "later_line" else "first-line"
+    if deciding:
+        fact = deciding[0]
+        cases = [f"if {c['when']}, {names(list(c['names']), 2)}" for c in fact["cases"]]
+        sentences.append(f"The top {setting} options depend on {fact['ask']}: {'; '.join(cases)}")
+    elif options:
+        top = [o["name"] for o in options[:2]]
+        trials = [t["name"] for o in options[:2] for t in o.get("trials", [])][:3]
+        refs = sorted({r for o in options[:2] for r in o.get("refs", [])})
+        sentences.append(
+            f"For this patient the review's top {setting} options are {names(top, 2)} "
+            f"{cite(trials, refs)}".strip()
+        )
+    elif data.get("outside_review"):
+        sentences.append(data["outside_review"])
+    else:
+        sentences.append("The review supports no systemic option for this profile")
+    groups = avoid_groups(data.get("avoid", []))
+    safety = [g for g in groups if any(r.startswith("SAFETY-") for r in g[2])]
+    if safety:
+        shown = "; ".join(f"{names(g[1])} ({short_reason(g[0])})" for g in safety[:2])
+        sentences.append(f"Avoid {shown}")
+    elif groups:
+        reason, regimens, _ = groups[0]
+        sentences.append(f"Avoid {names(regimens)} ({short_reason(reason)})")
+    if deciding:
+        sentences.append(f"Please give {deciding[0]['ask']}")
+    return sentences
+
+
+def avoid_groups(avoid: list[dict[str, Any]]) -> list[tuple[str, list[str], list[str]]]:
+    """(reason, regimen names, rule ids) with the regimens that share a reason together."""
+    groups: dict[str, tuple[list[str], list[str]]] = {}
+    for entry in avoid:
+        for reason in entry.get("reasons") or [entry["reason"]]:
+            names_, rules = groups.setdefault(reason, ([], []))
+            names_.append(entry["name"])
+            rules += [r for r in entry.get("rule_ids", []) if r not in rules]
+    return [(reason, names_, rules) for reason, (names_, rules) in groups.items()]
+
+
+def verdict_sentence(verdict: Verdict) -> str:
+    value = {"suitable": "suitable", "caution": "use with caution", "avoid": "avoid"}[verdict.value]
+    why = short_reason(verdict.reasons[0]) if verdict.reasons else ""
+    sentence = f"{verdict.name}: {value} for this patient" + (f" ({why})" if why else "")
+    if verdict.value != "suitable" and verdict.alternatives:
+        sentence += f"; better supported: {names(verdict.alternatives, 2)}"
+    elif verdict.checks:
+        sentence += f"; first: {_lower_first(short_reason(verdict.checks[0]))}"
+    return sentence
+
+
+def criteria_sentence(data: dict[str, Any]) -> str:
+    sets = data.get("criteria_sets", [])
+    if not sets:
+        return ""
+    parts = []
+    for result in sets[:2]:
+        status = result["overall"].replace("_", " ")
+        unknown = [c["text"] for c in result["criteria"] if c["status"] == "unknown"]
+        gap = f" (not known: {names([_lower_first(u) for u in unknown], 2)})" if unknown else ""
+        parts.append(f"{result['name']}: {status}{gap}")
+    return "; ".join(parts)
+
+
+def locoregional_sentence(data: dict[str, Any], cite: Cite) -> str:
+    options = data.get("options", [])
+    if not options:
+        return data.get("outside_review") or "The review supports no locoregional option here"
+    first = options[0]
+    sentence = f"{first['name']} first: {_lower_first(first['rationale'][0]).rstrip('.')}"
+    sentence += f" {cite([t['name'] for t in first['trials']], first['refs'])}"
+    avoid = data.get("avoid", [])
+    if avoid:
+        sentence += (
+            f"; not {names([a['name'] for a in avoid])} ({short_reason(avoid[0]['reason'])})"
+        )
+    return sentence.strip()
+
+
+# --- the review's words -----------------------------------------------------------------------
+
+
+def passage_sentence(
+    question: str, hits: list[dict[str, Any]], context: list[str], cite: Cite, limit: int = 1
+) -> list[str]:
+    """The review's own sentences that answer the question, quoted and cited."""
+    quoted = []
+    for sentence in best_sentences(question, hits, context, limit=limit):
+        where = sentence.section.split(" > ")[-1]
+        quoted.append(
+            f"The review ({where}): \u201c{sentence.text.rstrip('.')}.\u201d "
+            f"{cite([], sentence.refs)}".strip()
+        )
+    return quoted
