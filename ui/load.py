@@ -149,13 +149,12 @@ def free_port() -> int:
 
 
 def serve(assistant_factory: Callable[[], Any] | None = None) -> tuple[Any, str]:
-    """Start the app on a free loopback port in this process; (demo, url)."""
+    """Start the app on a free loopback port in this process; (server, url), `server.close()`."""
     import app
 
-    port = free_port()
-    demo = app.build_app(assistant_factory or app.Assistant)
-    app.launch(demo, "127.0.0.1", port, block=False)
-    return demo, f"http://127.0.0.1:{port}/"
+    assistant = (assistant_factory or app.Assistant)()
+    server = app.serve(assistant, "127.0.0.1", free_port(), block=False)
+    return server, server.url
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
