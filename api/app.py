@@ -144,6 +144,7 @@ def create_api(
             result = assistant.ask(
                 request.question, thread_id=thread, profile=_redact_label(request.profile)
             )
+        readiness.count_answer()
         kept = request.thread is not None or assistant.conversations.exists(thread)
         return AskResponse(**result.model_dump(), thread=thread if kept else None)
 

@@ -57,3 +57,4 @@ class Health(BaseModel):
     index: str = ""
     model: str = ""
     conversations: str = ""
+    answered: int = Field(default=0, description="API answers this server has given since start")

@@ -27,6 +27,12 @@ class Readiness:
         self.detail = "loading the search index and the model"
         self._retriever: Any = None
         self._thread: threading.Thread | None = None
+        self.answered = 0  # API answers served by this process (which replica did the work)
+        self._count = threading.Lock()
+
+    def count_answer(self) -> None:
+        with self._count:
+            self.answered += 1
 
     def warm(self) -> Readiness:
         """Load the index and the embedding model, then answer one question end to end."""
@@ -94,4 +100,5 @@ class Readiness:
             index=f"{chunks} chunks ({mode})",
             model=model,
             conversations=conversations,
+            answered=self.answered,
         )

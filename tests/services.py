@@ -3,7 +3,7 @@
 - `postgres()`: a throwaway PostgreSQL cluster (Debian's server, `initdb` + `pg_ctl` in a
   temporary directory), password authentication, one database; yields its URL.
 - `chroma_server()`: `chroma run` from the chromadb package on a free port.
-- `replica()`: `python app.py` in its own process, as deployed, with the given environment.
+- `start_replica()`: `python app.py` in its own process, as deployed, with the given environment.
 
 PostgreSQL refuses to run as root: when the tests run as root, the cluster's files belong to,
 and its programs run as, the `postgres` user that Debian's package creates (else `nobody`).
@@ -78,8 +78,9 @@ def _owned_tempdir(prefix: str, user: pwd.struct_passwd | None) -> Path:
 
 @dataclass(frozen=True)
 class Postgres:
-    url: str
+    url: str  # with the password, for the tests' own connections
     port: int
+    password: str  # what a server gets in PGPASSWORD
     data: Path
 
 
@@ -97,10 +98,23 @@ def postgres(database: str = "hcc") -> Iterator[Postgres]:
     run = dict(cwd=home, env=env, check=True, capture_output=True, **_as(user))
     try:
         subprocess.run(
-            [binaries / "initdb", "-D", data, "-U", "hcc", "--pwfile", pwfile,
-             "--auth", "scram-sha-256", "-E", "UTF8", "--locale", "C.UTF-8"],
+            [
+                binaries / "initdb",
+                "-D",
+                data,
+                "-U",
+                "hcc",
+                "--pwfile",
+                pwfile,
+                "--auth",
+                "scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale",
+                "C.UTF-8",
+            ],
             **run,
-        )  # fmt: skip
+        )
         options = (
             f"-c listen_addresses=127.0.0.1 -p {port} -k {home} "
             "-c fsync=off -c max_connections=100"  # a throwaway cluster: speed over durability
@@ -114,7 +128,7 @@ def postgres(database: str = "hcc") -> Iterator[Postgres]:
 
         with psycopg.connect(f"{url}/postgres", autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{database}"')
-        yield Postgres(url=f"{url}/{database}", port=port, data=data)
+        yield Postgres(url=f"{url}/{database}", port=port, password=password, data=data)
     except subprocess.CalledProcessError as error:
         log = (home / "log").read_text(errors="replace") if (home / "log").exists() else ""
         raise RuntimeError(
@@ -124,8 +138,11 @@ def postgres(database: str = "hcc") -> Iterator[Postgres]:
         if (data / "postmaster.pid").exists():
             subprocess.run(
                 [binaries / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"],
-                cwd=home, env=env, capture_output=True, **_as(user),
-            )  # fmt: skip
+                cwd=home,
+                env=env,
+                capture_output=True,
+                **_as(user),
+            )
         shutil.rmtree(home, ignore_errors=True)
 
 
@@ -137,8 +154,16 @@ class ChromaServer:
 
 
 def chroma_command(path: Path, port: int) -> list[str]:
-    return [str(BIN / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port",
-            str(port)]  # fmt: skip
+    return [
+        str(BIN / "chroma"),
+        "run",
+        "--path",
+        str(path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
 
 
 @contextmanager
@@ -199,26 +224,18 @@ class Replica:
 
 
 def app_command(port: int, *extra: str) -> list[str]:
-    return [sys.executable, str(ROOT / "app.py"), "--port", str(port), *extra]
+    return [sys.executable, "app.py", "--port", str(port), *extra]
 
 
-@contextmanager
-def replica(
-    env: Mapping[str, str], log_dir: Path, port: int | None = None, *extra: str
-) -> Iterator[Replica]:
-    """`python app.py --port PORT` with `env` over ours; yields once /healthz says ready."""
-    server = start_replica(env, log_dir, port or free_port(), *extra)
-    try:
-        yield server
-    finally:
-        stop(server.process)
-
-
-def start_replica(env: Mapping[str, str], log_dir: Path, port: int, *extra: str) -> Replica:
+def start_replica(
+    env: Mapping[str, str], log_dir: Path, port: int, argv: list[str] | None = None
+) -> Replica:
+    """`argv` (default `python app.py --port PORT`) in the checkout with exactly `env`;
+    returns once its /healthz on PORT says ready."""
     log = log_dir / f"replica-{port}.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
-            app_command(port, *extra), cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=out
+            argv or app_command(port), cwd=ROOT, env=dict(env), stdout=out, stderr=out
         )
     server = Replica(process, port, log)
     try:
