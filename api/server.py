@@ -40,9 +40,10 @@ def run(
         root_path=root_path,
         log_level="warning",
         timeout_graceful_shutdown=10,
-        # Behind a reverse proxy the client's address and scheme come from its headers.
+        # Behind a reverse proxy the client's address and scheme come from its X-Forwarded-*
+        # headers, trusted from the addresses in $FORWARDED_ALLOW_IPS (default 127.0.0.1).
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=None,
     )
     server = uvicorn.Server(config)
     shown = "localhost" if host in ("0.0.0.0", "::") else host

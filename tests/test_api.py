@@ -267,3 +267,12 @@ def test_the_profile_label_is_redacted_before_it_is_stored(
     assert "7654321" not in json.dumps(body) and "Smith" not in json.dumps(body)
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("c.sqlite*"))
     assert b"[MRN]" in raw and b"7654321" not in raw and b"Smith" not in raw
+
+
+def test_the_load_command_fails_when_nothing_answers(capsys) -> None:
+    from api.load import main
+    from ui.load import free_port
+
+    assert main(["--url", f"http://127.0.0.1:{free_port()}", "--clients", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "2 clients, 0/10 answers" in out and "API load check: FAILED" in out

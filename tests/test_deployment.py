@@ -254,8 +254,20 @@ def test_forty_concurrent_clients_over_both_replicas(deployment, capsys) -> None
     assert report.percentile(95) < 60  # a hang, not a performance target
 
 
+@pytest.fixture(scope="module")
+def embedded_data(tmp_path_factory) -> Path:
+    """An embedded index built with the real model (for the comparison and the restart)."""
+    from corpus.embeddings import MiniLMEmbedder
+    from corpus.retrieval import ensure_index
+    from corpus.settings import IndexSettings
+
+    data = tmp_path_factory.mktemp("embedded") / "data"
+    ensure_index(IndexSettings(data_dir=data), progress=False, embedder=MiniLMEmbedder())
+    return data
+
+
 def test_identical_top5_from_the_embedded_index_and_the_chroma_server(
-    deployment, tmp_path, capsys
+    deployment, embedded_data, tmp_path, capsys
 ) -> None:
     from corpus.embeddings import MiniLMEmbedder
     from corpus.evaluation import load_gold
@@ -263,8 +275,8 @@ def test_identical_top5_from_the_embedded_index_and_the_chroma_server(
     from corpus.settings import IndexSettings
 
     embedder = MiniLMEmbedder()
-    embedded = open_retriever(IndexSettings(data_dir=tmp_path / "embedded"), False, embedder)
     capsys.readouterr()
+    embedded = open_retriever(IndexSettings(data_dir=embedded_data), False, embedder)
     served = open_retriever(
         IndexSettings(
             data_dir=tmp_path / "fresh",  # no local manifest: the server's says it is current
@@ -396,14 +408,9 @@ def test_the_web_ui_answers_under_the_root_path(deployment, proxy) -> None:
 # --- one server, the default SQLite store ---------------------------------------------------
 
 
-def test_a_restarted_server_continues_the_conversation(tmp_path, capsys) -> None:
+def test_a_restarted_server_continues_the_conversation(embedded_data, tmp_path, capsys) -> None:
     """`python app.py` as installed: ask, stop it, start it, follow up: the patient is kept."""
-    from corpus.embeddings import MiniLMEmbedder
-    from corpus.retrieval import ensure_index
-    from corpus.settings import IndexSettings
-
-    data = tmp_path / "data"
-    ensure_index(IndexSettings(data_dir=data), progress=False, embedder=MiniLMEmbedder())
+    data = embedded_data
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HCC_", "GRADIO_"))}
     env["HCC_DATA_DIR"] = str(data)
     port = free_port()
