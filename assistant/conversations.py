@@ -194,7 +194,7 @@ class PostgresConversations(ConversationStore):
                 # A connection broken by a database restart is replaced, not handed out.
                 check=ConnectionPool.check_connection,
                 open=True,
-                timeout=10,
+                timeout=5,  # a request waits this long for a connection while the database is down
             )
             self.pool.wait(timeout=10)
             saver = PostgresSaver(self.pool)

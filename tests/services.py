@@ -82,6 +82,21 @@ class Postgres:
     port: int
     password: str  # what a server gets in PGPASSWORD
     data: Path
+    home: Path
+    options: str
+    run_as: dict[str, Any]
+
+    def pg_ctl(self, *action: str, check: bool = True) -> None:
+        """`pg_ctl start|stop|restart` on the cluster, as the user that owns it."""
+        options = ["-o", self.options, "-l", str(self.home / "log")] if action[0] != "stop" else []
+        subprocess.run(
+            [postgres_bin() / "pg_ctl", "-D", self.data, *options, "-m", "fast", "-w", *action],
+            cwd=self.home,
+            env={**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"},
+            check=check,
+            capture_output=True,
+            **self.run_as,
+        )
 
 
 @contextmanager
@@ -95,40 +110,24 @@ def postgres(database: str = "hcc") -> Iterator[Postgres]:
     if user is not None:
         os.chown(pwfile, user.pw_uid, user.pw_gid)
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
-    run = dict(cwd=home, env=env, check=True, capture_output=True, **_as(user))
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {home} "
+        "-c fsync=off -c max_connections=100"  # a throwaway cluster: speed over durability
+    )
+    url = f"postgresql://hcc:{password}@127.0.0.1:{port}"
+    cluster = Postgres(f"{url}/{database}", port, password, data, home, options, _as(user))
     try:
         subprocess.run(
-            [
-                binaries / "initdb",
-                "-D",
-                data,
-                "-U",
-                "hcc",
-                "--pwfile",
-                pwfile,
-                "--auth",
-                "scram-sha-256",
-                "-E",
-                "UTF8",
-                "--locale",
-                "C.UTF-8",
-            ],
-            **run,
-        )
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {port} -k {home} "
-            "-c fsync=off -c max_connections=100"  # a throwaway cluster: speed over durability
-        )
-        subprocess.run(
-            [binaries / "pg_ctl", "-D", data, "-o", options, "-l", home / "log", "-w", "start"],
-            **run,
-        )
-        url = f"postgresql://hcc:{password}@127.0.0.1:{port}"
+            [binaries / "initdb", "-D", data, "-U", "hcc", "--pwfile", pwfile,
+             "--auth", "scram-sha-256", "-E", "UTF8", "--locale", "C.UTF-8"],
+            cwd=home, env=env, check=True, capture_output=True, **_as(user),
+        )  # fmt: skip
+        cluster.pg_ctl("start")
         import psycopg
 
         with psycopg.connect(f"{url}/postgres", autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{database}"')
-        yield Postgres(url=f"{url}/{database}", port=port, password=password, data=data)
+        yield cluster
     except subprocess.CalledProcessError as error:
         log = (home / "log").read_text(errors="replace") if (home / "log").exists() else ""
         raise RuntimeError(
@@ -136,13 +135,7 @@ def postgres(database: str = "hcc") -> Iterator[Postgres]:
         ) from None
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run(
-                [binaries / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"],
-                cwd=home,
-                env=env,
-                capture_output=True,
-                **_as(user),
-            )
+            cluster.pg_ctl("stop", check=False)
         shutil.rmtree(home, ignore_errors=True)
 
 

@@ -30,6 +30,7 @@ import pytest
 from services import (
     BIN,
     ROOT,
+    Postgres,
     Replica,
     chroma_command,
     post_json,
@@ -108,7 +109,7 @@ class Deployment:
     lines: dict[str, str]
     work: Path
     chroma: subprocess.Popen[bytes]
-    pg_url: str
+    pg: Postgres
 
     def start(self, name: str) -> Replica:
         argv, env = command(self.lines[name].format(**self.values), dict(self.env))
@@ -169,7 +170,7 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
             built = subprocess.run(argv, cwd=ROOT, env=build_env, capture_output=True, text=True)
             assert built.returncode == 0, built.stderr[-2000:]
             deployment = Deployment(
-                values, env, {}, {"r1": COMMANDS[4], "r2": COMMANDS[5]}, work, chroma, pg.url
+                values, env, {}, {"r1": COMMANDS[4], "r2": COMMANDS[5]}, work, chroma, pg
             )
             deployment.start("r1")
             deployment.start("r2")
@@ -317,6 +318,57 @@ def test_the_purge_command_works_on_the_shared_store(deployment) -> None:
         f"{deployment.url('r1')}/api/v1/ask", {"question": "and ECOG 1?", "thread": thread}
     )
     assert status == 404, body
+
+
+IDENTIFIED = (
+    "Mr John Smith, MRN 1234567, DOB 03/04/1956, email john.smith@example.org, phone "
+    "555-123-4567. " + VIGNETTE.format(afp=3808)
+)
+
+
+def test_only_redacted_text_reaches_the_shared_database(deployment) -> None:
+    import psycopg
+
+    first = ask(deployment.url("r1"), IDENTIFIED)
+    ask(
+        deployment.url("r2"),
+        "and if she had a liver transplant? Call 555-123-4567",
+        first["thread"],
+    )
+    with psycopg.connect(deployment.pg.url) as connection:
+        rows = connection.execute(
+            "SELECT thread_id, checkpoint::text, metadata::text FROM checkpoints "
+            "UNION ALL SELECT thread_id, encode(blob, 'escape'), channel FROM checkpoint_blobs "
+            "UNION ALL SELECT thread_id, encode(blob, 'escape'), channel FROM checkpoint_writes"
+        ).fetchall()
+    stored = "\n".join(" ".join(str(v) for v in row) for row in rows)
+    assert first["thread"] in stored and "[NAME]" in stored and "3808" in stored
+    leaked = [
+        i for i in ("John", "Smith", "1234567", "1956", "example.org", "555-123") if i in stored
+    ]
+    assert leaked == []
+
+
+def test_a_database_outage_is_a_503_and_heals(deployment) -> None:
+    r1, r2 = deployment.url("r1"), deployment.url("r2")
+    thread = ask(r1, VIGNETTE.format(afp=3909))["thread"]
+    deployment.pg.pg_ctl("stop")
+    try:
+        status, body = post_json(
+            f"{r1}/api/v1/ask", {"question": "and if she had a liver transplant?", "thread": thread}
+        )
+        assert status == 503, body
+        assert body == {"detail": "the conversation store is unavailable; retry shortly"}
+        status, health = get_json(f"{r2}/healthz")
+        assert status == 503 and health["detail"].startswith(
+            "the conversation store cannot be read"
+        )
+    finally:
+        deployment.pg.pg_ctl("start")
+    answer = ask(r2, "and if she had a liver transplant?", thread)  # broken connections replaced
+    assert answer["profile"]["afp_ng_ml"] == 3909 and answer["profile"]["organ_transplant"] is True
+    for url in (r1, r2):
+        assert get_json(f"{url}/healthz")[0] == 200
 
 
 # --- nginx with the README's configuration --------------------------------------------------
