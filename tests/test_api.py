@@ -276,3 +276,51 @@ def test_the_load_command_fails_when_nothing_answers(capsys) -> None:
     assert main(["--url", f"http://127.0.0.1:{free_port()}", "--clients", "2"]) == 1
     out = capsys.readouterr().out
     assert "2 clients, 0/10 answers" in out and "API load check: FAILED" in out
+
+
+def test_an_unexpected_fault_is_one_line_and_a_store_fault_is_503(assistant) -> None:
+    import sqlite3
+
+    class Failing(Assistant):
+        def ask(self, *args, **kwargs):
+            raise KeyError("/srv/secret/path")
+
+    failing = Failing(deps=assistant.deps, conversations=MemoryConversations())
+    client = TestClient(
+        create_api(failing, Readiness(assistant).warm()), raise_server_exceptions=False
+    )
+    fault = client.post("/api/v1/ask", json={"question": VIGNETTE})
+    assert fault.status_code == 500
+    assert fault.json() == {"detail": "internal error (KeyError); the server log has details"}
+
+    class Locked(MemoryConversations):
+        def exists(self, thread_id: str) -> bool:
+            raise sqlite3.OperationalError("database is locked")
+
+    locked = Assistant(deps=assistant.deps, conversations=Locked())
+    client = TestClient(
+        create_api(locked, Readiness(assistant).warm()), raise_server_exceptions=False
+    )
+    busy = client.post("/api/v1/ask", json={"question": VIGNETTE, "thread": "b" * 32})
+    assert busy.status_code == 503
+    assert busy.json() == {"detail": "the conversation store is unavailable; retry shortly"}
+
+
+def test_questions_in_one_conversation_are_answered_one_at_a_time(client, assistant) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from langchain_core.messages import HumanMessage
+
+    thread = ask(client, question=VIGNETTE).json()["thread"]
+    follow_ups = [
+        "What if ECOG 1?",
+        "and if she had a liver transplant?",
+        "What if she also has untreated varices?",
+        "and she progressed on lenvatinib",
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda q: ask(client, question=q, thread=thread), follow_ups))
+    assert [a.status_code for a in answers] == [200] * 4
+    state = assistant.graph.get_state({"configurable": {"thread_id": thread}})
+    asked = [m for m in state.values["messages"] if isinstance(m, HumanMessage)]
+    assert len(asked) == 5  # no turn overwritten by a concurrent one
