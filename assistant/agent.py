@@ -122,8 +122,8 @@ class Assistant:
             "recursion_limit": 2 * self.settings.max_tool_rounds + 2,
         }
         try:
-            # durability="exit": a turn is stored whole when it is answered, or not at all, so a
-            # server killed mid-turn leaves no half turn for the replica that takes over.
+            # durability="exit": the turn is written once, when the graph finishes, so a server
+            # killed mid-turn leaves no half turn for the replica that takes over.
             state = self.graph.invoke(
                 cast(Any, {"messages": [HumanMessage(content)]}), config, durability="exit"
             )

@@ -192,3 +192,57 @@ def test_the_conversations_command(tmp_path: Path, monkeypatch, make_assistant, 
     monkeypatch.setenv("HCC_CONVERSATIONS_RETENTION_DAYS", "0")
     assert cli_main(["conversations", "purge"]) == 2
     assert "retention is off" in capsys.readouterr().err
+
+
+KILLED_MID_TURN = """
+import os, sys
+sys.path.insert(0, "tests")
+from pathlib import Path
+from langchain_core.messages import AIMessage
+from scripted_models import ScriptedChatModel, call
+from assistant.agent import Assistant
+from assistant.conversations import SqliteConversations
+from assistant.tools import ToolDeps
+
+def die(messages):
+    os._exit(137)  # as SIGKILL: no cleanup, no exit handlers
+
+model = ScriptedChatModel(steps=[
+    call("lookup_trial", {"trial": "LEAP-002"}),
+    AIMessage(content="LEAP-002 [LEAP-002; ref 25]"),
+    call("lookup_trial", {"trial": "IMbrave150"}, "call_2"),
+    die,
+])
+assistant = Assistant(model=model, deps=ToolDeps(retriever_factory=lambda: None),
+                      conversations=SqliteConversations(Path(sys.argv[1])))
+assistant.ask("What was the PD rate in LEAP-002?", thread_id=sys.argv[2])
+print("first turn stored", flush=True)
+assistant.ask("and in IMbrave150?", thread_id=sys.argv[2])
+"""
+
+
+def test_a_server_killed_mid_turn_leaves_no_half_turn(tmp_path: Path) -> None:
+    """The process dies between a tool call and the answer: the stored thread is the one
+    before the turn, so the replica that takes over continues from the last answer."""
+    import subprocess
+    import sys
+
+    from langchain_core.messages import HumanMessage
+
+    from corpus.settings import PROJECT_ROOT
+
+    path, thread = tmp_path / "c.sqlite", "f" * 32
+    died = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_TURN, str(path), thread],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert died.returncode == 137 and died.stdout == "first turn stored\n", died.stderr[-2000:]
+    store = SqliteConversations(path)
+    found = store.saver.get_tuple({"configurable": {"thread_id": thread, "checkpoint_ns": ""}})
+    assert found is not None
+    messages = found.checkpoint["channel_values"]["messages"]
+    assert sum(isinstance(m, HumanMessage) for m in messages) == 1
+    assert messages[-1].content == "LEAP-002 [LEAP-002; ref 25]"
