@@ -158,13 +158,14 @@ def serve(assistant_factory: Callable[[], Any] | None = None) -> tuple[Any, str]
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
-    """Poll the app's page until it answers; fail at once if the process died."""
+    """Poll the app's health check until it is ready (index and model loaded, so the load
+    measures a warm server); fail at once if the process died."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the app exited with code {process.returncode} before serving")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(f"{url.rstrip('/')}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
