@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat load install chromium test test-fast lint bench-index eval-retrieval bench eval clean
+.PHONY: run chat load install test-deps test test-fast lint bench-index eval-retrieval bench eval clean
 
 # The web app on http://127.0.0.1:7860 (index built first; nothing is downloaded).
 run: $(STAMP)
@@ -30,14 +30,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The browser tests drive Debian's Chromium (never a downloaded one): installed when missing.
-chromium:
-	@command -v chromium >/dev/null || { \
+# The tests drive Debian's packages, never downloaded builds: Chromium (browser test), PostgreSQL
+# (a throwaway cluster for the replica test) and nginx (the README's reverse proxy). Whichever is
+# missing is installed, in one apt-get run.
+test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	[ -z "$$missing" ] || { \
 	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+	  echo "installing Debian packages:$$missing"; \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; }
 
-test: $(STAMP) chromium
+test: $(STAMP) test-deps
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)

@@ -1,8 +1,9 @@
-"""The web app: `python app.py [--host 127.0.0.1] [--port 7860] [--share no]`.
+"""The web app: `python app.py [--host 127.0.0.1] [--port 7860] [--root-path /hcc]`.
 
 The only module that imports gradio. It builds the UI from the assistant's public API through the
-pure pieces in `ui/` (session, footnotes, profile panel, card, trials view, export) and serves
-every browser tab its own conversation through Gradio's queue.
+pure pieces in `ui/` (session, footnotes, profile panel, card, trials view, export), serves
+every browser tab its own conversation through Gradio's queue, and mounts it on the HTTP API's
+FastAPI application (`api/`), so one port serves the web app, `/api/v1` and `/healthz`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr
 from gradio.utils import get_upload_folder
 
+from api.app import create_api
+from api.readiness import Readiness
+from api.server import Server, run
 from assistant.agent import Assistant
+from assistant.backends import BackendError
+from assistant.conversations import ConversationStoreError, PurgeSchedule
 from guardrails.messages import DISCLAIMER
 from ui.card import EMPTY_CARD, card_for
 from ui.chat import (
@@ -216,7 +222,7 @@ def build_app(
         def reset(state: Session | None) -> tuple[Any, ...]:
             state = state or Session()
             exports.discard(state)  # the last patient's records go with them
-            state.new_patient()
+            service.new_patient(state)  # the old thread's stored state is deleted
             return ("", [], state, EMPTY_CARD, "", None, *panel_values(None))
 
         new_patient.click(
@@ -233,51 +239,85 @@ def build_app(
     return demo
 
 
-def launch(
-    demo: gr.Blocks,
+def serve(
+    assistant: Assistant,
     host: str = "127.0.0.1",
     port: int = 7860,
-    share: bool = False,
+    root_path: str = "",
     concurrency: int = 16,
     block: bool = True,
-) -> gr.Blocks:
-    """Serve with the queue: `concurrency` answers at once, each session its own state."""
+    stream_delay_s: float = STREAM_DELAY_S,
+    readiness: Readiness | None = None,
+) -> Server:
+    """The web UI and the HTTP API on one port: the UI mounted on the API's FastAPI app.
+
+    Gradio's queue serves `concurrency` answers at once, each browser tab its own state; the API
+    runs in the server's thread pool. Readiness loads the index and model in the background
+    (`/healthz` says when) unless the caller has done it.
+    """
+    readiness = readiness or Readiness(assistant).warm_in_background()
+    demo = build_app(lambda: assistant, stream_delay_s=stream_delay_s)
     demo.queue(default_concurrency_limit=concurrency)
-    demo.launch(
+    api = gr.mount_gradio_app(
+        create_api(assistant, readiness),
+        demo,
+        path="/",
+        root_path=root_path or None,
         server_name=host,
         server_port=port,
-        share=share,
-        prevent_thread_lock=not block,
         theme=gr.themes.Default(primary_hue="teal"),  # bundled fonts: nothing fetched
         css=CSS,
         ssr_mode=False,
         footer_links=["api"],
-        quiet=not block,
         show_error=True,
     )
-    return demo
+    return run(api, host, port, root_path, block=block)
 
 
-def _warm(assistant: Assistant) -> Assistant:
-    """Load the search index and run one answer before the first user waits for it."""
-    try:
-        assistant.deps.retriever()
-    except Exception as error:  # the app still answers rule and trial questions without it
-        print(f"warning: review search unavailable ({error}); run `python -m corpus build`")
-    assistant.ask("What was the PD rate in LEAP-002?")
-    return assistant
+def _root_path(value: str | None) -> str:
+    """'/hcc' from 'hcc', '/hcc/' or '/hcc'; '' for none."""
+    value = (value or "").strip().strip("/")
+    return f"/{value}" if value else ""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python app.py", description=TITLE)
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
-    parser.add_argument("--port", type=int, default=7860)
-    parser.add_argument("--share", choices=("no", "yes"), default="no", help="Gradio share link")
+    parser.add_argument(
+        "--host", help="interface to listen on (default: $GRADIO_SERVER_NAME, else 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, help="default: $GRADIO_SERVER_PORT, else 7860")
+    parser.add_argument(
+        "--root-path",
+        help="the URL prefix a reverse proxy serves the app under, e.g. /hcc "
+        "(default: $GRADIO_ROOT_PATH, else none)",
+    )
     parser.add_argument("--concurrency", type=int, default=16, help="answers served at once")
     args = parser.parse_args(argv)
-    demo = build_app(lambda: _warm(Assistant()))
-    print(f"{TITLE}: http://{args.host}:{args.port}", file=sys.stderr)
-    launch(demo, args.host, args.port, args.share == "yes", args.concurrency)
+    host = args.host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+    port_text = os.environ.get("GRADIO_SERVER_PORT") or "7860"
+    if args.port is None and not port_text.isdigit():
+        parser.error(f"GRADIO_SERVER_PORT must be a port number, not {port_text!r}")
+    port = args.port if args.port is not None else int(port_text)
+    root_path = _root_path(
+        args.root_path if args.root_path is not None else os.environ.get("GRADIO_ROOT_PATH")
+    )
+    try:
+        assistant = Assistant()
+    except (ConversationStoreError, BackendError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    retention = assistant.settings.conversations.retention_days
+    purge = PurgeSchedule(assistant.conversations, retention).start()
+    print(
+        f"{TITLE}: http://{host}:{port}{root_path}/ (API under /api/v1, health at /healthz; "
+        f"conversations: {assistant.conversations.describe()})",
+        file=sys.stderr,
+    )
+    try:
+        serve(assistant, host, port, root_path, args.concurrency)
+    finally:
+        purge.stop()
+        assistant.conversations.close()
     return 0
 
 

@@ -1,7 +1,8 @@
 """The assistant: a LangChain tool-calling agent over the review, behind one `ask` call.
 
-One agent graph (create_agent) per Assistant, with an in-memory checkpointer so follow-up
-questions in the same thread keep the patient profile. The result is the contract's
+One agent graph (create_agent) per Assistant, checkpointed in the configured conversation store
+(SQLite by default, PostgreSQL for replicas) so follow-up questions in the same thread keep the
+patient profile, across restarts and replicas. The result is the contract's
 `AnswerResult`, built from what the tools returned in this turn, never from the model's say-so.
 """
 
@@ -16,10 +17,10 @@ from langchain.agents import create_agent
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.errors import GraphRecursionError
 
 from assistant.backends import make_model
+from assistant.conversations import ConversationStore, MemoryConversations, open_store
 from assistant.planner import PlannerChatModel
 from assistant.planner.state import last_human_index, profile_block, text_of
 from assistant.prompts import REFUSAL_EMPTY, SYSTEM_PROMPT, UNGROUNDED_REPLACED
@@ -58,8 +59,12 @@ class Assistant:
         settings: AssistantSettings | None = None,
         model: BaseChatModel | None = None,
         deps: ToolDeps | None = None,
+        conversations: ConversationStore | None = None,
     ) -> None:
         self.settings = settings or AssistantSettings()
+        self.conversations = conversations or open_store(
+            self.settings.conversations, self.settings.index.data_dir
+        )
         self.deps = deps or ToolDeps(settings=self.settings)
         self.model = model or make_model(self.settings)
         self.is_planner = isinstance(self.model, PlannerChatModel)
@@ -72,7 +77,7 @@ class Assistant:
             self.model,
             build_tools(self.deps),
             system_prompt=SYSTEM_PROMPT,
-            checkpointer=InMemorySaver(),
+            checkpointer=self.conversations.saver,
         )
         self._fallback: Assistant | None = None
 
@@ -118,12 +123,17 @@ class Assistant:
         if isinstance(profile, PatientProfile):
             profile = profile.model_dump(mode="json", exclude_defaults=True)
         content = question + (profile_block(profile) if profile else "")
+        thread = thread_id or self.new_thread()
         config: RunnableConfig = {
-            "configurable": {"thread_id": thread_id or self.new_thread()},
+            "configurable": {"thread_id": thread},
             "recursion_limit": 2 * self.settings.max_tool_rounds + 2,
         }
         try:
-            state = self.graph.invoke(cast(Any, {"messages": [HumanMessage(content)]}), config)
+            # durability="exit": the turn is written once, when the graph finishes, so a server
+            # killed mid-turn leaves no half turn for the replica that takes over.
+            state = self.graph.invoke(
+                cast(Any, {"messages": [HumanMessage(content)]}), config, durability="exit"
+            )
         except GraphRecursionError:
             return AnswerResult.refusal(
                 f"The {self.backend} model did not finish within "
@@ -131,6 +141,9 @@ class Assistant:
                 question=question,
                 id=id,
             )
+        finally:
+            if thread_id is None:  # a one-shot question: nobody can follow it up, so keep nothing
+                self.conversations.delete(thread)
         result = self._result(state["messages"], question, id)
         if not self.is_planner and not result.refused and not any(t.ok for t in result.trace):
             result = self._grounded_instead(question, profile, id)
@@ -152,7 +165,9 @@ class Assistant:
     ) -> AnswerResult:
         """An LLM answered without tool results: show the planner's grounded answer instead."""
         if self._fallback is None:
-            self._fallback = Assistant(self.settings, PlannerChatModel(), self.deps)
+            self._fallback = Assistant(
+                self.settings, PlannerChatModel(), self.deps, MemoryConversations()
+            )
         result = self._fallback.ask(question, profile=profile, id=id)
         result.backend = f"{self.backend} (replaced by planner)"
         result.guardrails.append(

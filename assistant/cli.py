@@ -26,6 +26,8 @@ from assistant.cli_ask import (
     run_bench,
     run_chat,
 )
+from assistant.cli_conversations import add_conversation_arguments, run_conversations
+from assistant.conversations import ConversationStoreError
 from clinical.profile import ProfileError, load_profile
 from clinical.rules import RuleDataError, recommend
 from clinical.rules.render import render
@@ -40,6 +42,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     BackendError,
     CorpusError,
     IndexUnavailable,
+    ConversationStoreError,
 )
 
 
@@ -94,6 +97,12 @@ COMMANDS: list[Command] = [
         help="cold start and warm per-answer latency p50/p95 over a fixed question set",
         add_arguments=add_bench_arguments,
         run=run_bench,
+    ),
+    Command(
+        name="conversations",
+        help="stored conversations: purge expired ones now, delete one, count them",
+        add_arguments=add_conversation_arguments,
+        run=run_conversations,
     ),
 ]
 

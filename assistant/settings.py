@@ -3,6 +3,7 @@
 Read from the environment with the HCC_ prefix (HCC_BACKEND=ollama, HCC_MODEL=qwen2.5,
 HCC_BASE_URL=http://127.0.0.1:11434); the OpenAI-compatible key is read from the variable named by
 HCC_API_KEY_ENV (OPENAI_API_KEY by default) and never stored in settings files or logs.
+Where conversations are kept is `conversations` (HCC_CONVERSATIONS_*, assistant/conversations.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.conversations import ConversationSettings
 from corpus.settings import IndexSettings
 
 Backend = Literal["planner", "ollama", "openai"]
@@ -29,3 +31,4 @@ class AssistantSettings(BaseSettings):
     max_question_chars: int = Field(default=4000, gt=0)
     max_tool_rounds: int = Field(default=6, ge=1, le=20)
     index: IndexSettings = Field(default_factory=IndexSettings)
+    conversations: ConversationSettings = Field(default_factory=ConversationSettings)

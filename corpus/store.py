@@ -66,13 +66,33 @@ def _metadata(chunk: Chunk) -> dict[str, str | int]:
 
 
 def _read_manifest(settings: IndexSettings) -> dict[str, Any]:
+    if settings.chroma_mode == "http":
+        return _server_manifest(settings)
     try:
         return dict(json.loads(settings.manifest_path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return {}
 
 
+# On a Chroma server the manifest is the collection's metadata, beside the vectors it describes:
+# every replica (with its own data directory) then sees the same fingerprint, and none of them
+# rebuilds, and so empties, the index the others are searching.
+MANIFEST_KEY = "hcc_manifest"
+
+
+def _server_manifest(settings: IndexSettings) -> dict[str, Any]:
+    try:
+        metadata = make_client(settings).get_collection(settings.collection).metadata or {}
+        return dict(json.loads(str(metadata.get(MANIFEST_KEY, "{}"))))
+    except Exception:  # no collection yet, or an unreadable one: rebuilt either way
+        return {}
+
+
 def _write_manifest(settings: IndexSettings, manifest: dict[str, Any]) -> None:
+    if settings.chroma_mode == "http":
+        collection = _collection(make_client(settings), settings)
+        collection.modify(metadata={MANIFEST_KEY: json.dumps(manifest)})
+        return
     temporary = settings.manifest_path.with_suffix(".tmp")
     temporary.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     temporary.replace(settings.manifest_path)

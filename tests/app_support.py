@@ -19,13 +19,13 @@ def running_app(
     """The Gradio app on 127.0.0.1 for the duration of the block; yields its URL."""
     import app
 
-    port = free_port()
-    demo = app.build_app(assistant_factory, stream_delay_s=stream_delay_s)
-    app.launch(demo, "127.0.0.1", port, block=False)
+    server = app.serve(
+        assistant_factory(), "127.0.0.1", free_port(), block=False, stream_delay_s=stream_delay_s
+    )
     try:
-        yield f"http://127.0.0.1:{port}/"
+        yield server.url
     finally:
-        demo.close()
+        server.close()
 
 
 def panel(output: tuple[Any, ...], key: str) -> Any:

@@ -31,6 +31,16 @@ class HashingEmbedder:
         return vectors
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The data directory for module- and session-scoped fixtures (an assistant made once per
+    module stores its conversations there, not in the developer's `data/`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        data_dir = tmp_path_factory.mktemp("session") / "data"
+        patch.setenv("HCC_DATA_DIR", str(data_dir))
+        yield data_dir
+
+
 @pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the index at a temporary directory so no test touches the developer's `data/`."""

@@ -75,7 +75,13 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_subcommands_are_a_list_others_can_extend() -> None:
-    assert [command.name for command in COMMANDS] == ["recommend", "ask", "chat", "bench"]
+    assert [command.name for command in COMMANDS] == [
+        "recommend",
+        "ask",
+        "chat",
+        "bench",
+        "conversations",
+    ]
     with pytest.raises(SystemExit):
         build_parser().parse_args([])
 

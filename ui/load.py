@@ -149,23 +149,23 @@ def free_port() -> int:
 
 
 def serve(assistant_factory: Callable[[], Any] | None = None) -> tuple[Any, str]:
-    """Start the app on a free loopback port in this process; (demo, url)."""
+    """Start the app on a free loopback port in this process; (server, url), `server.close()`."""
     import app
 
-    port = free_port()
-    demo = app.build_app(assistant_factory or app.Assistant)
-    app.launch(demo, "127.0.0.1", port, block=False)
-    return demo, f"http://127.0.0.1:{port}/"
+    assistant = (assistant_factory or app.Assistant)()
+    server = app.serve(assistant, "127.0.0.1", free_port(), block=False)
+    return server, server.url
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
-    """Poll the app's page until it answers; fail at once if the process died."""
+    """Poll the app's health check until it is ready (index and model loaded, so the load
+    measures a warm server); fail at once if the process died."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the app exited with code {process.returncode} before serving")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(f"{url.rstrip('/')}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:

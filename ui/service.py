@@ -1,4 +1,4 @@
-"""The app's verbs over the assistant's public API, without gradio: ask, edit profile, reset.
+"""The app's verbs over the assistant's public API, without gradio: ask, edit profile, new patient.
 
 app.py binds these to components; tests call them directly. One `ChatService` (one Assistant)
 serves every session: per-user state lives in the `Session` passed in, never here.
@@ -73,6 +73,11 @@ class ChatService:
         turn = Turn(shown, result, footnoted.body, footnoted.footnotes)
         session.turns.append(turn)
         return turn
+
+    def new_patient(self, session: Session) -> None:
+        """Forget the patient: the thread's stored conversation is deleted, the session reset."""
+        self.assistant.conversations.delete(session.thread_id)
+        session.new_patient()
 
     def edit_profile(self, session: Session, values: Sequence[Any]) -> str | None:
         """Take the panel's values as the patient's profile; the problem (one line) if invalid."""
