@@ -254,11 +254,9 @@ def launch(
 
 
 def _warm(assistant: Assistant) -> Assistant:
-    """Load the search index and run one answer before the first user waits for it."""
-    try:
-        assistant.deps.retriever()
-    except Exception as error:  # the app still answers rule and trial questions without it
-        print(f"warning: review search unavailable ({error}); run `python -m corpus build`")
+    """Open the index and the ONNX query model and run one answer before reporting ready."""
+    readiness = assistant.deps.warm()  # never raises: rule and trial questions work without it
+    print(readiness.summary, file=sys.stderr)
     assistant.ask("What was the PD rate in LEAP-002?")
     return assistant
 

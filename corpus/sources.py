@@ -8,10 +8,9 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from corpus.chunking import Chunk
+from corpus.chunking import Chunk, review_chunks
 from corpus.document import Document
 from corpus.parser import load_document
-from corpus.retrieval import review_chunks
 from corpus.trials import Result, Trial
 
 
