@@ -1,0 +1,83 @@
+"""What a cold `ask` imports, read from `python -X importtime` in a fresh process.
+
+A trial fact or a rule-core question must not import the search stack (chromadb, the ONNX or torch
+embedders); a question that searches the review imports the ONNX runtime and Chroma, never torch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEARCH_STACK = {
+    "chromadb",
+    "onnxruntime",
+    "tokenizers",
+    "torch",
+    "sentence_transformers",
+    "transformers",
+    "corpus.index",
+    "corpus.query_model",
+    "corpus.retrieval",
+    "corpus.store",
+}
+TORCH = {"torch", "sentence_transformers", "transformers"}
+
+
+def imported_by_ask(question: str, data_dir: Path) -> tuple[set[str], dict]:
+    """The modules a new `python -m assistant ask --json QUESTION` imports, and its answer."""
+    env = {**os.environ, "HCC_DATA_DIR": str(data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "assistant", "ask", "--json", question],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "assistant.agent" in modules  # the parse found the import lines
+    return modules, json.loads(done.stdout)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What was the PD rate in LEAP-002?", "12.2%"),
+        ("ORR of nivo ipi in CheckMate 9DW?", "CheckMate 9DW"),
+        (
+            "Child-Pugh A, ECOG 0, untreated varices, hoping for resection: "
+            "which first-line regimen?",
+            "varices",
+        ),
+    ],
+)
+def test_fact_and_rule_questions_do_not_import_the_search_stack(
+    question: str, expected: str, tmp_path: Path
+) -> None:
+    modules, answer = imported_by_ask(question, tmp_path / "data")
+    assert expected in answer["answer"]
+    assert not any(t["tool"] == "search_review" for t in answer["trace"])
+    assert not modules & SEARCH_STACK, sorted(modules & SEARCH_STACK)
+    assert not (tmp_path / "data").exists()  # and nothing was built
+
+
+@pytest.mark.slow
+def test_a_search_question_uses_onnxruntime_and_never_torch(real_index_dir: Path) -> None:
+    modules, answer = imported_by_ask(
+        "What does the review say about anti-drug antibodies to atezolizumab?", real_index_dir
+    )
+    assert any(t["tool"] == "search_review" and t["ok"] for t in answer["trace"])
+    assert {"onnxruntime", "chromadb", "corpus.query_model"} <= modules  # the control
+    assert not modules & TORCH, sorted(modules & TORCH)
