@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -35,6 +36,7 @@ from corpus.settings import IndexSettings
 
 BATCH_SIZE = 32
 SQLITE = "chroma.sqlite3"
+_CLIENTS = threading.Lock()
 
 
 @register_embedding_function
@@ -84,7 +86,15 @@ def make_client(settings: IndexSettings, directory: Path | None = None) -> Any:
         )
     directory = directory or settings.chroma_dir
     directory.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(directory), settings=_chroma_settings())
+    # Chroma shares one started "system" per directory, but two threads creating the first one
+    # at once can get it before it has started ("no attribute 'bindings'").
+    with _CLIENTS:
+        return chromadb.PersistentClient(path=str(directory), settings=_chroma_settings())
+
+
+def _close(client: Any) -> None:
+    with _CLIENTS:
+        client.close()
 
 
 def _collection(client: Any, settings: IndexSettings) -> Collection:
@@ -173,7 +183,7 @@ def why_stale(settings: IndexSettings, print_: str, manifest: dict[str, Any]) ->
     # A current store stays open for the search that follows (Chroma shares one client per
     # directory); a stale one is closed, so no handle outlives the files a rebuild replaces.
     if reason and client is not None and settings.chroma_mode != "http":
-        client.close()
+        _close(client)
     return reason
 
 
@@ -196,10 +206,10 @@ def write_store(
     try:
         entries = _fill(_collection(client, settings), chunks, embedder, progress)
     except BaseException:
-        client.close()
+        _close(client)
         shutil.rmtree(building, ignore_errors=True)
         raise
-    client.close()
+    _close(client)
     _swap_in(building, settings.chroma_dir)
     return entries
 
@@ -235,7 +245,8 @@ def _swap_in(built: Path, live: Path) -> None:
         live.rename(retired)
     built.rename(live)
     # Clients cached for the old files would keep answering from them; new opens start afresh.
-    SharedSystemClient.clear_system_cache()
+    with _CLIENTS:
+        SharedSystemClient.clear_system_cache()
     shutil.rmtree(retired, ignore_errors=True)
 
 

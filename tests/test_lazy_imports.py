@@ -71,6 +71,9 @@ def test_fact_and_rule_questions_do_not_import_the_search_stack(
     assert not any(t["tool"] == "search_review" for t in answer["trace"])
     assert not modules & SEARCH_STACK, sorted(modules & SEARCH_STACK)
     assert not (tmp_path / "data").exists()  # and nothing was built
+    # langsmith's generated API models stay unloaded (assistant.lazy_imports)
+    assert "langsmith.types.run_select_field" in modules
+    assert "langsmith.types.run" not in modules
 
 
 @pytest.mark.slow
