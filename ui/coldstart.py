@@ -5,8 +5,9 @@ HCC_DATA_DIR, which it builds first if needed (not timed):
 
 - `python -m assistant ask` for a trial fact and for a question that searches the review (wall
   time, CPU time, peak memory from the kernel's accounting of the child);
-- `python app.py`: start until the page answers (the app warms the index and the ONNX query model
-  before it serves), then the first answer through the web API;
+- `python app.py`: start until ready (the index and the ONNX query model loaded and one answer
+  given: `/healthz` answers 200, or, without it, the page answers), then the first answer through
+  the web API;
 - a 1,000-question `ask --batch` file (the bench questions in turn);
 - warm planner latency per answer (p50/p95, in this process).
 
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -98,6 +100,25 @@ def batch(path: Path) -> Callable[[], Run]:
     return run
 
 
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except OSError:
+        return 0  # not listening yet
+
+
+def _ready(url: str) -> bool:
+    """Ready: /healthz says 200 where the app has one (it may listen while it warms up);
+    otherwise the page answers (the app warms before it listens)."""
+    health = _status(url + "healthz")
+    if health == 404:
+        return _status(url) == 200
+    return health == 200
+
+
 def app_start(question: str) -> tuple[float, float]:
     """Seconds from `python app.py` to its page answering, then to the first answer."""
     from gradio_client import Client
@@ -112,17 +133,12 @@ def app_start(question: str) -> tuple[float, float]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        while True:
+        while not _ready(url):
             if process.poll() is not None:
                 raise RuntimeError(f"app.py exited with {process.returncode} before serving")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.05)
             if time.perf_counter() - began > 300:
-                raise TimeoutError("app.py did not serve within 300 s")
+                raise TimeoutError("app.py was not ready within 300 s")
+            time.sleep(0.05)
         ready = time.perf_counter() - began
         client = Client(url, verbose=False, download_files=False)
         asked = time.perf_counter()
