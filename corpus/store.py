@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -160,7 +161,7 @@ def store_directory(settings: IndexSettings) -> Path:
 
 def why_stale(settings: IndexSettings, print_: str, manifest: dict[str, Any]) -> str | None:
     """Why the stored index cannot be used as the manifest describes it, or None."""
-    if not manifest:
+    if "fingerprint" not in manifest:
         return "no index has been built yet"
     if manifest.get("fingerprint") != print_:
         return "the corpus, the chunker or the model changed since the last build"
@@ -248,6 +249,24 @@ def _swap_in(built: Path, live: Path) -> None:
     with _CLIENTS:
         SharedSystemClient.clear_system_cache()
     shutil.rmtree(retired, ignore_errors=True)
+
+
+MANIFEST_KEY = "hcc_manifest"  # the collection metadata key holding the index's manifest entries
+
+
+def read_server_manifest(settings: IndexSettings) -> dict[str, Any]:
+    """The manifest entries stored with the collection on a Chroma server ({} if none)."""
+    try:
+        metadata = make_client(settings).get_collection(settings.collection).metadata or {}
+        manifest = json.loads(str(metadata.get(MANIFEST_KEY, "{}")))
+    except Exception:  # no collection yet, or an unreadable one: rebuilt either way
+        return {}
+    return dict(manifest) if isinstance(manifest, dict) else {}
+
+
+def write_server_manifest(settings: IndexSettings, entries: dict[str, Any]) -> None:
+    collection = _collection(make_client(settings), settings)
+    collection.modify(metadata={MANIFEST_KEY: json.dumps(entries)})
 
 
 def open_collection(settings: IndexSettings) -> Collection:
