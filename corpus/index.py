@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from corpus import store
@@ -34,6 +35,7 @@ from corpus.settings import IndexSettings
 # client per directory per process, and a rebuild must not pull it from under a check.
 _PROCESS_LOCK = threading.RLock()
 _NOTICES: set[str] = set()
+_EXPORT_FAILED: dict[Path, str] = {}  # query model path -> why its export failed in this process
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ def _build_locked(
     exported = ""
     if query_reason and plan.source is not None:
         exported = _export(settings, plan.source, query_reason, manifest)
-    if index_reason or exported:
+    if index_reason or exported.startswith("ONNX query model exported"):
         write_manifest(settings, manifest)
     seconds = time.perf_counter() - started
     if index_reason:
@@ -157,12 +159,10 @@ def _export(
     except OSError:
         raise
     except Exception as error:  # torch's exporter raises many types
-        notice(
-            f"the ONNX query model could not be exported ({type(error).__name__}: "
-            f"{str(error).splitlines()[0][:120] if str(error) else ''}); "
-            "queries use sentence-transformers"
-        )
-        return "export failed"
+        first_line = str(error).splitlines()[0][:120] if str(error) else ""
+        _EXPORT_FAILED[settings.query_model_path] = f"{type(error).__name__}: {first_line}"
+        return f"ONNX export failed ({_EXPORT_FAILED[settings.query_model_path]})"
+    _EXPORT_FAILED.pop(settings.query_model_path, None)
     return f"ONNX query model exported ({reason})"
 
 
@@ -184,13 +184,14 @@ def ensure_index(
     chunks = review_chunks(settings) if chunks is None else chunks
     report = build(chunks, settings, progress=progress, embedder=embedder)
     if report.rebuilt:
-        exported = "; ONNX query model exported" if report.query_model.startswith("ONNX") else ""
+        done = report.query_model
+        exported = f"; {done.split(' (')[0]}" if done.startswith("ONNX") else ""
         print(
             f"Index built ({report.reason}){exported}: {report.chunks} chunks in "
             f"{report.seconds:.1f} s at {settings.data_dir}",
             file=sys.stderr,
         )
-    elif report.query_model and report.query_model != "export failed":
+    elif report.query_model.startswith("ONNX query model exported"):
         print(f"{report.query_model} in {report.seconds:.1f} s", file=sys.stderr)
     return report
 
@@ -212,7 +213,10 @@ def query_embedder(settings: IndexSettings) -> Embedder:
                 problem = f"the ONNX query model cannot be used: {error}"
         else:
             problem = "the ONNX query model is missing"
-        if attempt == 1 and not _repair(settings, problem):
+        failed = _EXPORT_FAILED.get(settings.query_model_path)
+        if failed:
+            problem = f"{problem} and its export failed ({failed})"
+        if attempt == 2 or failed or not _repair(settings, problem):
             break
     notice(f"{problem}; queries use sentence-transformers (slower first answer)")
     return MiniLMEmbedder()
@@ -232,7 +236,7 @@ def _repair(settings: IndexSettings, problem: str) -> bool:
                     except QueryModelError:
                         pass
                 source = model_source(manifest.get("model"))
-                if _export(settings, source, problem, manifest) == "export failed":
+                if not _export(settings, source, problem, manifest).startswith("ONNX query"):
                     return False
                 write_manifest(settings, manifest)
         except OSError:

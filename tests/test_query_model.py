@@ -143,3 +143,27 @@ def test_a_truncated_graph_is_found_when_the_index_is_opened(
     assert isinstance(query_embedder(settings), OnnxEmbedder)
     manifest = read_manifest(settings)
     assert json.dumps(manifest["query_model"]["export"]) == json.dumps(EXPORT_SETTINGS)
+
+
+@pytest.mark.slow
+def test_a_failed_export_falls_back_with_one_notice(
+    real_index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    import corpus.index
+
+    def broken_export(path: Path, source: dict) -> dict:
+        raise RuntimeError("the exporter is broken\nsecond line")
+
+    monkeypatch.setattr(corpus.index, "export", broken_export)
+    monkeypatch.setattr(corpus.index, "_EXPORT_FAILED", {})
+    settings = IndexSettings(data_dir=copy_index(real_index_dir, tmp_path / "data"))
+    settings.query_model_path.unlink()
+    report = ensure_index(settings, progress=False)
+    assert report.query_model == "ONNX export failed (RuntimeError: the exporter is broken)"
+    embedder = query_embedder(settings)
+    assert isinstance(embedder, corpus.index.MiniLMEmbedder)
+    assert capsys.readouterr().err == (
+        "notice: the ONNX query model cannot be used: minilm-query.onnx is missing and its "
+        "export failed (RuntimeError: the exporter is broken); queries use sentence-transformers "
+        "(slower first answer)\n"
+    )

@@ -59,17 +59,38 @@ class Figure:
         return f"{self.name:<40} {self.value:<36} target {self.target:<12} {verdict}"
 
 
+# Peak memory comes from the kernel's accounting of the measured process, which also counts the
+# image it was forked from: a child of this (large) benchmark process would inherit its size. So a
+# small launcher (python -S -I, ~10 MB) forks and execs the command and reports its child's usage.
+LAUNCHER = """
+import json, os, sys, time
+began = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+report = {"code": os.waitstatus_to_exitcode(status), "wall": time.perf_counter() - began,
+          "cpu": usage.ru_utime + usage.ru_stime, "peak_kb": usage.ru_maxrss}
+with open(sys.argv[1], "w") as out:
+    json.dump(report, out)
+"""
+
+
 def run_process(command: Sequence[str], stdout: int | None = subprocess.DEVNULL) -> Run:
-    """Run a command to its end; wall time, CPU time and peak RSS of that child alone."""
-    began = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - began
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}: {stderr[-500:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    """Run a command to its end; its wall time, CPU time and peak resident memory."""
+    with tempfile.TemporaryDirectory() as folder:
+        report_path = Path(folder) / "usage.json"
+        launched = subprocess.run(
+            [sys.executable, "-S", "-I", "-c", LAUNCHER, str(report_path), *command],
+            cwd=ROOT,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+        )
+        report = json.loads(report_path.read_text()) if report_path.exists() else {"code": -1}
+    if launched.returncode != 0 or report["code"] != 0:
+        stderr = launched.stderr.decode(errors="replace")[-500:]
+        raise RuntimeError(f"{' '.join(command)} exited {report['code']}: {stderr}")
+    return Run(report["wall"], report["cpu"], report["peak_kb"] / 1024)
 
 
 def median_run(runs: Sequence[Run]) -> Run:
