@@ -30,11 +30,24 @@ SEARCH_STACK = {
 TORCH = {"torch", "sentence_transformers", "transformers"}
 
 
+# `python -X importtime` also logs an import that failed or was refused (a library may block one
+# on purpose), so the verdict is what `sys.modules` holds when the answer has been printed; the
+# importtime log is kept for the failure message.
+ASK = """
+import json, sys
+from assistant.cli import main
+code = main(["ask", "--json", sys.argv[1]])
+loaded = sorted(name for name, module in sys.modules.items() if module is not None)
+print("LOADED " + json.dumps(loaded), file=sys.stderr)
+sys.exit(code)
+"""
+
+
 def imported_by_ask(question: str, data_dir: Path) -> tuple[set[str], dict]:
-    """The modules a new `python -m assistant ask --json QUESTION` imports, and its answer."""
+    """The modules a new process answering `ask --json QUESTION` holds at the end, its answer."""
     env = {**os.environ, "HCC_DATA_DIR": str(data_dir)}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "assistant", "ask", "--json", question],
+        [sys.executable, "-X", "importtime", "-c", ASK, question],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -42,12 +55,14 @@ def imported_by_ask(question: str, data_dir: Path) -> tuple[set[str], dict]:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    modules = {
+    lines = done.stderr.splitlines()
+    modules = set(json.loads(lines[-1].removeprefix("LOADED ")))
+    logged = {
         line.rsplit("|", 1)[1].strip()
-        for line in done.stderr.splitlines()
+        for line in lines
         if line.startswith("import time:") and "|" in line
     }
-    assert "assistant.agent" in modules  # the parse found the import lines
+    assert "assistant.agent" in modules and "assistant.agent" in logged
     return modules, json.loads(done.stdout)
 
 
