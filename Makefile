@@ -64,6 +64,16 @@ eval-retrieval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m assistant bench
 
+.PHONY: bench-cold parity
+
+# Whole-process figures, median of 3: cold asks, peak memory, app start, 1,000-question batch.
+bench-cold: $(STAMP)
+	$(BIN)/python -m ui.coldstart
+
+# The ONNX query model against sentence-transformers: cosine on every chunk and gold question.
+parity: $(STAMP)
+	$(BIN)/python -m corpus parity
+
 eval: $(STAMP)
 	$(BIN)/python -m eval run
 

@@ -36,10 +36,11 @@ class Readiness:
 
     def warm(self) -> Readiness:
         """Load the index and the embedding model, then answer one question end to end."""
+        self.assistant.deps.warm()  # the index and the query model loaded, one search run
         try:
             self._retriever = self.assistant.deps.retriever()
             self._retriever.collection.count()
-        except Exception as error:  # the web app still answers rule and trial questions
+        except Exception as error:
             self.status = "not ready"
             self.detail = f"review search unavailable: {one_line(str(error))}"
             print(f"warning: {self.detail}; run `python -m corpus build`", file=sys.stderr)

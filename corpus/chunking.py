@@ -11,9 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from corpus.citations import refs_in, strip_markers
 from corpus.document import Document, Paragraph
+from corpus.mentions import find_trials
+from corpus.parser import load_document
+from corpus.settings import IndexSettings
 
 MAX_CHUNK_CHARS = 900
 CHUNKER_VERSION = "2"  # bump when ids or texts change, so built indexes are rebuilt
@@ -191,3 +196,15 @@ def chunk_document(
 
 def no_trials(_: str) -> tuple[str, ...]:
     return ()
+
+
+def review_chunks(settings: IndexSettings | None = None) -> list[Chunk]:
+    """The chunks of the configured corpus file (the shipped review unless overridden)."""
+    path = settings.corpus_path if settings else IndexSettings().corpus_path
+    return list(_chunks_of(path.resolve()))
+
+
+@cache
+def _chunks_of(path: Path) -> tuple[Chunk, ...]:
+    # Parsed once per process: the citation locator and the search index both need them.
+    return tuple(chunk_document(load_document(path), find_trials))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.paths import GOLD_RETRIEVAL_PATH
 from corpus.retrieval import HybridRetriever
+from corpus.yamlio import load_yaml
 
 
 class GoldQuestion(BaseModel):
@@ -54,7 +54,7 @@ class RetrievalReport:
 
 
 def load_gold(path: Path = GOLD_RETRIEVAL_PATH) -> list[GoldQuestion]:
-    return [GoldQuestion(**entry) for entry in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    return [GoldQuestion(**entry) for entry in load_yaml(path)]
 
 
 def evaluate(retriever: HybridRetriever, gold: list[GoldQuestion], k: int = 5) -> RetrievalReport:

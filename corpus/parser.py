@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from corpus.citations import refs_in, strip_markers
 from corpus.document import Document, Figure, Paragraph, Reference, Section
 from corpus.errors import CorpusError
@@ -26,6 +24,7 @@ from corpus.tables import (
     parse_table2,
     parse_table3,
 )
+from corpus.yamlio import load_yaml
 
 OUTLINE_PATH = DATA_DIR / "outline.yaml"
 _SENTENCE_END = (".", ":", "?", "!")
@@ -43,7 +42,7 @@ def load_outline(path: Path = OUTLINE_PATH) -> list[Section]:
     """The headings with levels, slugs and paths from `outline.yaml`."""
     sections: list[Section] = []
     trail: list[str] = []
-    for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+    for entry in load_yaml(path):
         level = int(entry["level"])
         trail = [*trail[: level - 1], entry["heading"]]
         sections.append(Section(entry["heading"], level, entry["slug"], tuple(trail)))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.names import fold
 from corpus.paths import REGIMENS_PATH
+from corpus.yamlio import load_yaml
 
 
 class Agent(BaseModel):
@@ -79,7 +79,7 @@ class Catalogue:
 
 
 def _read(path: Path) -> Catalogue:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path)
     agents = {key: Agent(id=key, **value) for key, value in raw["agents"].items()}
     regimens = []
     for entry in raw["regimens"]:

@@ -7,21 +7,30 @@ rank fusion needs no score calibration between the two.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Collection as Kinds
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpus.chunking import Chunk, chunk_document
+from corpus.chunking import Chunk, review_chunks
 from corpus.embeddings import Embedder, MiniLMEmbedder
 from corpus.errors import QueryError
+from corpus.index import BuildReport, ensure_index, query_embedder
 from corpus.lexical import LexicalIndex
-from corpus.mentions import find_trials
-from corpus.parser import load_document
 from corpus.settings import IndexSettings
-from corpus.store import BuildReport, build, open_collection
+from corpus.store import open_collection
 from corpus.vocabulary import Vocabulary, load_vocabulary
+
+__all__ = [
+    "TEXT_KINDS",
+    "BuildReport",
+    "HybridRetriever",
+    "SearchHit",
+    "ensure_index",
+    "open_retriever",
+    "review_chunks",
+    "validate_query",
+]
 
 # Weighted reciprocal rank fusion. On the gold questions (python -m corpus evaluate) BM25 with
 # concept tokens alone reaches recall@5 0.95 and MiniLM alone 0.84, so the dense ranking gets half
@@ -110,36 +119,16 @@ class HybridRetriever:
         ]
 
 
-def review_chunks(settings: IndexSettings | None = None) -> list[Chunk]:
-    """The chunks of the configured corpus file (the shipped review unless overridden)."""
-    path = settings.corpus_path if settings else IndexSettings().corpus_path
-    return chunk_document(load_document(path), find_trials)
-
-
-def ensure_index(
-    settings: IndexSettings,
-    chunks: Sequence[Chunk] | None = None,
-    progress: bool = True,
-    embedder: Embedder | None = None,
-) -> BuildReport:
-    """Build the index if it is missing, stale or unreadable, saying why on stderr."""
-    chunks = review_chunks(settings) if chunks is None else chunks
-    report = build(chunks, settings, progress=progress, embedder=embedder)
-    if report.rebuilt:
-        print(
-            f"Index built ({report.reason}): {report.chunks} chunks in "
-            f"{report.seconds:.1f} s at {settings.data_dir}",
-            file=sys.stderr,
-        )
-    return report
-
-
 def open_retriever(
     settings: IndexSettings | None = None, progress: bool = True, embedder: Embedder | None = None
 ) -> HybridRetriever:
-    """A ready retriever over the shipped review, building the index on first use."""
+    """A ready retriever over the shipped review, building the index on first use.
+
+    With the default model, the index is built by sentence-transformers and queries are embedded
+    by the ONNX copy (no torch in a process that only searches).
+    """
     settings = settings or IndexSettings()
-    embedder = embedder or MiniLMEmbedder()
     chunks = review_chunks(settings)
     ensure_index(settings, chunks, progress=progress, embedder=embedder)
-    return HybridRetriever(chunks, open_collection(settings), load_vocabulary(), settings, embedder)
+    queries = embedder or query_embedder(settings)
+    return HybridRetriever(chunks, open_collection(settings), load_vocabulary(), settings, queries)

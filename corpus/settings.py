@@ -26,6 +26,9 @@ class IndexSettings(BaseSettings):
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8000
     max_query_chars: int = Field(default=2000, gt=0)
+    # "onnx": queries run the exported model with onnxruntime (no torch in the process);
+    # "reference": queries use sentence-transformers, as the index build does.
+    query_embedder: Literal["onnx", "reference"] = "onnx"
 
     @property
     def chroma_dir(self) -> Path:
@@ -34,3 +37,11 @@ class IndexSettings(BaseSettings):
     @property
     def manifest_path(self) -> Path:
         return self.data_dir / "index-manifest.json"
+
+    @property
+    def query_model_path(self) -> Path:
+        return self.data_dir / "minilm-query.onnx"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / ".index.lock"

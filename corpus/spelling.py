@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from corpus.vocabulary import load_vocabulary, normalize
 
@@ -31,6 +31,15 @@ def _names() -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=8192)
+def _closest(lowered: str) -> str | None:
+    """The known name `lowered` is a near-miss of, if any. Cached: difflib compares each word
+    with every name, and the same clinical words come back question after question."""
+    names = _names()
+    close = difflib.get_close_matches(lowered, names.keys(), n=1, cutoff=CUTOFF)
+    return names[close[0]] if close else None
+
+
 def correct(text: str) -> str:
     """`text` with each near-miss of a known name replaced by that name."""
     names = _names()
@@ -40,7 +49,6 @@ def correct(text: str) -> str:
         lowered = normalize(word)
         if lowered in names:
             return word
-        close = difflib.get_close_matches(lowered, names.keys(), n=1, cutoff=CUTOFF)
-        return names[close[0]] if close else word
+        return _closest(lowered) or word
 
     return _WORD.sub(mend, text)

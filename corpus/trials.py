@@ -15,13 +15,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from corpus.names import fold
 from corpus.parser import load_outline
 from corpus.paths import TRIALS_PATH
 from corpus.regimens import Catalogue, load_catalogue
+from corpus.yamlio import load_yaml
 
 REFERENCE_COUNT = 91  # entries in the review's reference list
 TABLE_SOURCES = ("table1", "table2")
@@ -395,7 +395,7 @@ def read_trials(path: Path = TRIALS_PATH, catalogue: Catalogue | None = None) ->
     """Parse and validate a trials file; `TrialDataError` names the first problem found."""
     catalogue = catalogue or load_catalogue()
     sections = {SECTION_SEPARATOR.join(section.path) for section in load_outline()}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("trials"), list):
         raise TrialDataError(f"{path.name}: expected a mapping with a `trials:` list")
     trials = []

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from corpus.paths import SYNONYMS_PATH
 from corpus.regimens import load_catalogue
+from corpus.yamlio import load_yaml
 
 ABBREVIATION_MAX_CHARS = 9  # "atezo/bev", "len/pembro"-length shorthand and shorter
 
@@ -81,7 +80,7 @@ class Vocabulary:
 
 
 def _synonym_concepts(path: Path) -> list[Concept]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path)
     return [Concept(f"syn_{key}", tuple(map(str, forms))) for key, forms in raw.items()]
 
 

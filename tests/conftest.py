@@ -83,3 +83,24 @@ def planner_assistant(fake_retriever_factory):
     from assistant.tools import ToolDeps
 
     return Assistant(deps=ToolDeps(retriever_factory=fake_retriever_factory))
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory) -> Path:
+    """One real index (MiniLM chunk embeddings + the exported ONNX query model) per session.
+
+    Tests that change files work on a copy (`copy_index`); this one stays pristine.
+    """
+    from corpus.index import ensure_index
+
+    data_dir = tmp_path_factory.mktemp("real-index") / "data"
+    ensure_index(IndexSettings(data_dir=data_dir), progress=False)
+    return data_dir
+
+
+def copy_index(source: Path, target: Path) -> Path:
+    """A copy of a built data directory (file modes kept) to damage or lock down."""
+    import shutil
+
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".index.lock"))
+    return target

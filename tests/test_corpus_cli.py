@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import corpus.retrieval
-import corpus.store
+import corpus.index
 from corpus.cli import main
 from corpus.paths import REVIEW_PATH
 from tests.conftest import HashingEmbedder
@@ -17,9 +16,10 @@ from tests.conftest import HashingEmbedder
 
 @pytest.fixture(autouse=True)
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process CLI runs use the hashing embedder instead of loading MiniLM."""
-    monkeypatch.setattr(corpus.retrieval, "MiniLMEmbedder", HashingEmbedder)
-    monkeypatch.setattr(corpus.store, "MiniLMEmbedder", HashingEmbedder)
+    """In-process CLI runs use the hashing embedder instead of loading MiniLM (and so export
+    no ONNX query model)."""
+    monkeypatch.setattr(corpus.index, "MiniLMEmbedder", HashingEmbedder)
+    monkeypatch.setenv("HCC_QUERY_EMBEDDER", "reference")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -124,6 +124,7 @@ def test_real_process_answers_offline_and_fails_cleanly(isolated_data_dir: Path)
 def test_bench_reports_build_time_and_latency(capsys) -> None:
     code, out, _ = run(capsys, "bench", "--repeat", "1")
     assert code == 0
-    assert "index build (forced, incl. model load):" in out
-    assert "index build when current (skipped):" in out
-    assert "hybrid search, warm, 10 queries: p50" in out and "p95" in out
+    assert "index build (forced, incl. model load and ONNX export):" in out
+    assert "when current (checked, skipped):" in out
+    assert "hybrid search, warm, query embedder HashingEmbedder, 10 queries: p50" in out
+    assert "p95" in out

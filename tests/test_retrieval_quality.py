@@ -10,9 +10,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def retriever(tmp_path_factory):
-    settings = IndexSettings(data_dir=tmp_path_factory.mktemp("real-index"))
-    return open_retriever(settings, progress=False)
+def retriever(real_index_dir):
+    return open_retriever(IndexSettings(data_dir=real_index_dir), progress=False)
 
 
 def test_gold_set_is_large_enough_and_points_at_real_chunks(retriever) -> None:

@@ -4,9 +4,10 @@ import pytest
 
 from corpus.chunking import chunk_document, no_trials
 from corpus.errors import IndexUnavailable
+from corpus.index import build
 from corpus.parser import load_document
 from corpus.settings import IndexSettings
-from corpus.store import build, open_collection
+from corpus.store import open_collection
 
 
 @pytest.fixture(scope="module")

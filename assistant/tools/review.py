@@ -7,8 +7,13 @@ from collections.abc import Callable
 from langchain_core.tools import ToolException
 
 from assistant.tools.deps import Artifact, ToolDeps
-from corpus.errors import QueryError
+from corpus.errors import IndexUnavailable, QueryError
 from corpus.sources import Citation
+
+SEARCH_UNAVAILABLE = (
+    "The review could not be searched: its search index is unavailable on this server (the "
+    "operator has been told). Trial records and the rule core still answer."
+)
 
 
 def _search_review(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
@@ -22,6 +27,10 @@ def _search_review(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
             hits = deps.retriever().search(query, k=max(1, min(int(k), 10)))
         except QueryError as error:
             raise ToolException(f"{error}. Send a short search query in plain words.") from None
+        except IndexUnavailable:
+            # The reason (a server path, the setting to change) is for the operator: ToolDeps
+            # has logged it. The model and the user only learn that search is out of service.
+            raise ToolException(SEARCH_UNAVAILABLE) from None
         blocks, citations = [], []
         for hit in hits:
             chunk = hit.chunk
