@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.agent import Assistant, check_question
+from assistant.conversations import MemoryConversations
 from assistant.batch import BatchLine, read_batch
 from assistant.settings import AssistantSettings
 from clinical.answer import AnswerResult
@@ -45,11 +46,13 @@ def add_backend_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=("planner", "ollama", "openai"), help="model backend")
 
 
-def _assistant(args: argparse.Namespace) -> Assistant:
+def _assistant(args: argparse.Namespace, persist: bool = True) -> Assistant:
+    """`persist` off for `ask` and `--batch`: their threads end with the process, so there is
+    nothing to store (and a read-only install answers without touching the conversation file)."""
     settings = AssistantSettings()
     if getattr(args, "backend", None):
         settings = settings.model_copy(update={"backend": args.backend})
-    return Assistant(settings)
+    return Assistant(settings, conversations=None if persist else MemoryConversations())
 
 
 def readable(result: AnswerResult) -> str:
@@ -68,7 +71,7 @@ def run_ask(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     profile = load_profile(args.profile) if args.profile else None
-    result = _assistant(args).ask(args.question, profile=profile)
+    result = _assistant(args, persist=False).ask(args.question, profile=profile)
     print(result.model_dump_json(indent=2) if args.json else readable(result))
     return 0
 
@@ -86,7 +89,7 @@ def _answer(assistant: Assistant, line: BatchLine, threads: dict[str, str]) -> A
 
 def run_batch(args: argparse.Namespace) -> int:
     """One JSON result per non-blank line, in order: an answer, or the line's error."""
-    assistant = _assistant(args)
+    assistant = _assistant(args, persist=False)
     threads: dict[str, str] = {}
     for line in read_batch(args.batch):
         print(_answer(assistant, line, threads).model_dump_json(), flush=True)

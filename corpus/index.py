@@ -91,7 +91,9 @@ def build(
     With the default embedder (MiniLM), also export the ONNX query model when it is stale.
     """
     started = time.perf_counter()
-    minilm = embedder is None
+    # MiniLM passed explicitly is the same model: the same fingerprint, or a replica that passes
+    # it would rebuild (and so empty) the shared index the others are searching.
+    minilm = embedder is None or isinstance(embedder, MiniLMEmbedder)
     embedder = embedder or MiniLMEmbedder()
     plan: _Plan | None = None
     with _PROCESS_LOCK:
