@@ -8,6 +8,7 @@ patient profile, across restarts and replicas. The result is the contract's
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -22,12 +23,21 @@ from langgraph.errors import GraphRecursionError
 from assistant.backends import make_model
 from assistant.conversations import ConversationStore, MemoryConversations, open_store
 from assistant.planner import PlannerChatModel
-from assistant.planner.state import last_human_index, profile_block, text_of
+from assistant.planner.state import conversation, last_human_index, profile_block, text_of
 from assistant.prompts import REFUSAL_EMPTY, SYSTEM_PROMPT, UNGROUNDED_REPLACED
 from assistant.settings import AssistantSettings
 from assistant.tools import ToolDeps, build_tools
-from clinical.answer import AnswerResult, AvoidEntry, GuardrailResult, ToolTrace
+from clinical.answer import (
+    AnswerResult,
+    AskedPart,
+    AvoidEntry,
+    GuardrailResult,
+    ToolTrace,
+    Verdict,
+)
 from clinical.profile import PatientProfile, ProfileError, parse_profile
+from clinical.reader import read_conversation
+from clinical.reader.facts import Fact
 from corpus.sources import Citation, merge
 from guardrails.input import check_input
 from guardrails.output import check_output
@@ -191,10 +201,20 @@ class Assistant:
         if not self.is_planner:  # keep what the model's answer actually cites
             citations = [c for c in citations if c.trial is None or c.trial in answer]
         profiles = [a["profile"] for a in artifacts if "profile" in a]
+        facts = metadata.get("facts")
+        if facts is None:  # another model: the clinician's words read by the same reader
+            texts, given = conversation(messages)
+            facts = [
+                f.model_dump(mode="json") for f in read_conversation(texts, given).shown_facts()
+            ]
         return AnswerResult(
             id=id,
             question=question,
             answer=answer,
+            bottom_line=metadata.get("bottom_line") or opening(answer),
+            parts=[AskedPart(**p) for p in metadata.get("parts") or []],
+            verdicts=[Verdict(**v) for v in metadata.get("verdicts") or []],
+            facts=[Fact(**f) for f in facts],
             refused=bool(metadata.get("refused", False)),
             refusal_reason=metadata.get("refusal_reason"),
             intent=metadata.get("intent") or _intent_from_tools(artifacts),
@@ -211,6 +231,18 @@ class Assistant:
             trace=trace,
             backend=self.backend,
         )
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def opening(answer: str, limit: int = 3) -> str:
+    """An answer's first paragraph, at most three sentences: another model's bottom line."""
+    for paragraph in answer.split("\n\n"):
+        text = " ".join(paragraph.split())
+        if text and not text.startswith(("**Patient as read", "**Please confirm", "_")):
+            return " ".join(_SENTENCE.split(text.removeprefix("**Bottom line:**").strip())[:limit])
+    return ""
 
 
 def _trace(call: Mapping[str, Any], message: ToolMessage) -> ToolTrace:

@@ -32,6 +32,7 @@ K1, B = 1.2, 0.75  # BM25
 PASSAGE_WEIGHT = 2.0  # a sentence of the first passage gains this much over the fourth
 CONTEXT_BOOST = 1.5  # a sentence naming the trial or regimen the conversation is about
 MIN_WORDS = 6  # shorter pieces are headings or fragments, not answers
+COVERED_WEIGHT = 0.3  # a question term already answered by a chosen sentence
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,12 @@ class Sentence:
     position: int  # order within its passage, to quote several in reading order
 
 
+STEM = 7  # "significant"/"significance", "endpoints"/"endpoint" share their first letters
+
+
 def _terms(text: str) -> list[str]:
     plain = normalize(strip_markers(text))
-    words = [w for w in _WORD.findall(plain) if w not in _STOP]
+    words = [w[:STEM] for w in _WORD.findall(plain) if w not in _STOP]
     return words + load_vocabulary().concepts_in(plain)
 
 
@@ -79,28 +83,43 @@ def best_sentences(
     average = sum(len(d) for d in documents) / count
     asked = Counter(_terms(question))
     named = [normalize(n) for n in context if n]
-    scored = []
+    pool = []
     for (sentence, hit, rank, refs, position), terms in zip(candidates, documents, strict=True):
         counts = Counter(terms)
-        lexical = 0.0
-        for term, weight in asked.items():
+        matched = {}
+        for term in asked:
             tf = counts.get(term, 0)
             if not tf:
                 continue
             idf = math.log(1 + (count - frequency[term] + 0.5) / (frequency[term] + 0.5))
-            lexical += weight * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * len(terms) / average))
+            matched[term] = idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * len(terms) / average))
+        if not matched:
+            continue
         passage = PASSAGE_WEIGHT / (1 + rank)
         boost = CONTEXT_BOOST if any(n in normalize(sentence) for n in named) else 0.0
-        score = lexical + passage + boost if lexical > 0 else 0.0
         text = " ".join(strip_markers(sentence).split())
-        scored.append(Sentence(text, hit["id"], hit.get("section", ""), refs, score, position))
-    ranked = sorted((s for s in scored if s.score > 0), key=lambda s: -s.score)
-    seen: set[str] = set()
+        pool.append((text, hit, refs, position, matched, passage + boost))
+    # Greedy, by what each sentence adds: a term of the question a chosen sentence already
+    # answers counts for less, so a question of several parts gets a sentence for each.
+    covered: set[str] = set()
     chosen: list[Sentence] = []
-    for best in ranked:
-        if best.text not in seen:
-            seen.add(best.text)
-            chosen.append(best)
-        if len(chosen) == limit:
-            break
+    seen: set[str] = set()
+    while pool and len(chosen) < limit:
+        gains = [_gain(entry[4], asked, covered) + entry[5] for entry in pool]
+        index = max(range(len(pool)), key=gains.__getitem__)
+        text, hit, refs, position, matched, _ = pool.pop(index)
+        if text in seen:
+            continue
+        seen.add(text)
+        covered |= set(matched)
+        section = hit.get("section", "")
+        chosen.append(Sentence(text, hit["id"], section, refs, gains[index], position))
     return chosen
+
+
+def _gain(matched: dict[str, float], asked: Counter[str], covered: set[str]) -> float:
+    """A sentence's lexical score, its terms already answered by chosen sentences discounted."""
+    return sum(
+        asked[term] * score * (COVERED_WEIGHT if term in covered else 1.0)
+        for term, score in matched.items()
+    )

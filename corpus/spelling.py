@@ -10,6 +10,7 @@ import difflib
 import re
 from functools import cache, lru_cache
 
+from corpus.parser import read_review
 from corpus.vocabulary import load_vocabulary, normalize
 
 MIN_LENGTH = 6  # shorter words are too easily near another word ("pembro" is an alias anyway)
@@ -40,15 +41,29 @@ def _closest(lowered: str) -> str | None:
     return names[close[0]] if close else None
 
 
+@cache
+def _ordinary_words() -> frozenset[str]:
+    """Words that are spelt right though close to a name: every word the review writes, and the
+    letters of a numbered name ("rationale", "orient", "keynote" of "RATIONALE-301", "ORIENT-32",
+    "KEYNOTE-240"): a misspelling does not drop exactly the number."""
+    words = set(re.findall(r"[a-z][a-z0-9-]+", normalize(read_review())))
+    words |= {m.group(1) for n in _names() if (m := re.match(r"([a-z]+)[- ]?\d", n))}
+    return frozenset(words)
+
+
+def near_name(word: str) -> str | None:
+    """The known name `word` misspells, or None (a name itself, or a word the review uses)."""
+    lowered = normalize(word)
+    if len(lowered) < MIN_LENGTH or lowered in _names() or lowered in _ordinary_words():
+        return None
+    return _closest(lowered)
+
+
 def correct(text: str) -> str:
     """`text` with each near-miss of a known name replaced by that name."""
-    names = _names()
 
     def mend(match: re.Match[str]) -> str:
         word = match.group(0)
-        lowered = normalize(word)
-        if lowered in names:
-            return word
-        return _closest(lowered) or word
+        return near_name(word) or word
 
     return _WORD.sub(mend, text)

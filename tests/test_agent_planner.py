@@ -35,7 +35,8 @@ def test_trial_shorthand(planner_assistant, question: str) -> None:
 def test_comparison_ranks_table_1(planner_assistant) -> None:
     result = planner_assistant.ask("Which first-line combination has the lowest PD rate?")
     assert result.intent == "comparison"
-    first_line = result.answer.splitlines()[1]
+    assert result.answer.startswith("**Bottom line:** Lowest PD rate: lenvatinib + pembrolizumab")
+    first_line = next(line for line in result.answer.splitlines() if line.startswith("1. "))
     assert first_line.startswith("1. lenvatinib + pembrolizumab (LEAP-002): 12.2%")
     assert "Not reported: anlotinib + penpulimab (APOLLO)" in result.answer
 
@@ -192,7 +193,9 @@ def test_typos_and_shorthand(planner_assistant, question: str, expected: str) ->
 
 def test_figure_printed_in_several_places_is_shown_once_with_each_place(planner_assistant) -> None:
     answer = planner_assistant.ask("PD rate in HIMALAYA?").answer
-    assert answer.count("39.9%") == 1
+    bottom_line, evidence = answer.split("\n", 1)
+    assert "39.9%" in bottom_line
+    assert evidence.count("39.9%") == 1
     assert "Table 1; Tremelimumab Plus Durvalumab; Table 2" in answer
 
 

@@ -11,6 +11,7 @@ Files are written by ui/export_files.py (private, short-lived).
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -32,6 +33,9 @@ TITLE = "HCC systemic-therapy assistant: consultation record"
 _FROM_THE_REVIEW = frozenset({"citations", "footnotes"})
 
 
+_QUOTE = re.compile(r"“([^”]+)”")
+
+
 @cache
 def _review_text() -> str:
     return " ".join(read_review().split())
@@ -48,6 +52,11 @@ def _redact_unless_quoted(text: str) -> str:
         if len(words) > 20 and words in review:
             quoted.append((start, start + len(line)))
         start += len(line) + 1
+    # A quote followed by its source ("“…” — *Tables* (`table3`)") is the review's inside the marks.
+    for match in _QUOTE.finditer(text):
+        words = " ".join(match.group(1).strip("…").split())
+        if len(words) > 20 and words in review:
+            quoted.append(match.span())
     return redact_identifiers(
         text, keep=lambda span: any(a <= span.start and span.end <= b for a, b in quoted)
     )[0]

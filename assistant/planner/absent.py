@@ -18,13 +18,22 @@ import yaml
 
 from corpus.paths import REVIEW_PATH
 from corpus.regimens import load_catalogue
+from corpus.spelling import near_name
 from corpus.trials import load_trials
 from corpus.vocabulary import load_vocabulary, normalize
 
 TOPICS_PATH = Path(__file__).resolve().parent / "data" / "not_in_review.yaml"
+# A trial-like name as written: letters, then a number joined to them ("leap002", "IMbrave050"),
+# after a hyphen ("KEYNOTE-394") or after a space ("CheckMate 459"). A decimal ("84.8") or a
+# percentage is a figure, never a trial number.
 _TRIALISH = re.compile(
-    r"\b([a-z][a-z]{2,}(?:[- ]?[a-z]{1,3})?[- ]?\d{2,4}[a-z]?)\b|\b([a-z]{3,}[- ]\d)\b"
+    r"\b(?P<head>[A-Za-z][A-Za-z]{1,}(?:-[A-Za-z]{1,3})??)(?P<sep>[- ]?)"
+    r"(?P<number>\d{2,4}[A-Za-z]{0,2}|\d[A-Za-z]{0,2})\b(?![.,]\d|\s*%)"
+    r"|\b(?P<nct>NCT\d{8})\b",
+    re.IGNORECASE,
 )
+# A number with a unit after it is a measurement ("weighs 80 kg"), not a trial's number.
+_UNIT = re.compile(r"\s*(?:kg|cm|mm|mg|ml|years?|yrs?|yo|y/o|ng|iu|u/l|k\b|x\b|/)", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b([A-Z][A-Z-]{4,}[A-Z])\b")
 _DRUG = re.compile(r"\b([a-z]{4,}(?:mab|nib|lib|cept|tinib|parib|ciclib))\b")
 _KEY = re.compile(r"[^a-z0-9]+")
@@ -62,10 +71,13 @@ def _known() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     }
     review = normalize(REVIEW_PATH.read_text(encoding="utf-8"))
     words = set(re.findall(r"[a-z][a-z0-9-]+", review))
+    # Every numbered name the review writes is in it, with a record or not ("CheckMate 040").
+    trials |= {_key(m) for m in re.findall(r"\b[a-z]{2,}[- ]?\d+[a-z]*\b", review)}
     for concept in load_vocabulary().concepts.values():
         for form in concept.surface_forms:
             words |= set(re.findall(r"[a-z][a-z0-9-]+", form.lower()))
-            trials.add(_key(form)) if concept.token.startswith("trial_") else None
+            # Drug and regimen names with numbers ("IBI305", "SCT-I10A") are names, not trials.
+            trials.add(_key(form))
     return frozenset(trials), frozenset(drugs), frozenset(words)
 
 
@@ -80,16 +92,32 @@ def absent_things(question: str) -> list[Absent]:
     trials, drugs, words = _known()
     lowered = normalize(question)
     found: list[Absent] = []
-    for match in _TRIALISH.finditer(lowered):
-        said = match.group(1) or match.group(2)
-        letters = re.match(r"[a-z-]+", said)
-        head = letters.group(0).strip("- ") if letters else ""
+    for match in _TRIALISH.finditer(question):
+        said = match.group(0)
+        if match.group("nct"):
+            if _key(said) not in trials:
+                found.append(Absent("trial", said.upper()))
+            continue
+        head = match.group("head").lower().strip("- ")
+        number = match.group("number")
         if _NOT_TRIALS.match(head) or _key(said) in trials or head in drugs:
             continue
         # "IMbrave050" shares its family's name with a trial the review has ("IMbrave150").
         family = len(head) >= 4 and any(
-            k.startswith(_key(head)) and k[-1].isdigit() for k in trials
+            k.startswith(_key(head)) and any(ch.isdigit() for ch in k[len(_key(head)) :])
+            for k in trials
         )
+        if match.group("sep") == " ":
+            # After a space, a name written like one ("CheckMate 459"), a family the review has
+            # ("checkmate 459") or an unknown word before a bare number of two digits or more
+            # ("keynote 394"); "largest 9", "shows 84", "weighs 80 kg" are words and figures.
+            written = sum(ch.isupper() for ch in match.group("head")) >= 2
+            unknown = head not in words and number.isdigit() and len(number) >= 2
+            measured = bool(_UNIT.match(question, match.end()))
+            if measured or not (written or family or unknown):
+                continue
+        elif not number[0].isdigit() or (len(number) == 1 and match.group("sep") != "-"):
+            continue
         if family or head not in words:
             found.append(Absent("trial", said.upper() if len(said) < 12 else said))
     for match in _ACRONYM.finditer(question):
@@ -99,8 +127,10 @@ def absent_things(question: str) -> list[Absent]:
         if not inside and _key(said) not in trials and head not in words:
             found.append(Absent("trial", said))
     for match in _DRUG.finditer(lowered):
-        if match.group(1) not in drugs and match.group(1) not in words:
-            found.append(Absent("drug", match.group(1)))
+        said = match.group(1)
+        # "atezolizumb" is atezolizumab misspelt, not a drug the review lacks.
+        if said not in drugs and said not in words and near_name(said) is None:
+            found.append(Absent("drug", said))
     for name, pattern, nearby in _topics():
         if pattern.search(question):
             found.append(Absent("topic", name, nearby))

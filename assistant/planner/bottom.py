@@ -41,10 +41,14 @@ def fit(sentences: Iterable[str]) -> str:
 
 
 def names(items: list[str], limit: int = MAX_NAMES) -> str:
+    """ "A", "A and B", "A, B and C", "A, B and 2 more"."""
     shown = items[:limit]
     more = len(items) - len(shown)
-    text = ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1] if shown else ""
-    return f"{text} and {more} more" if more > 0 else text
+    if more > 0:
+        return f"{', '.join(shown)} and {more} more"
+    if len(shown) > 1:
+        return f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return shown[0] if shown else ""
 
 
 def short_reason(reason: str) -> str:
@@ -55,7 +59,10 @@ def short_reason(reason: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    """"A recent bleed" -> "a recent bleed"; an acronym ("EGD", "TACE") stays as written."""
+    first = text.split(" ", 1)[0]
+    acronym = len(first) > 1 and first.upper() == first
+    return text if acronym else text[:1].lower() + text[1:]
 
 
 # --- figures and rankings -------------------------------------------------------------------
@@ -77,8 +84,12 @@ def figure_sentence(
         said = []
         for metric in wanted:
             found = [r for r in own if r["metric"] == metric]
-            if not found:
-                missing.append(f"{label(metric)} for {name}")
+            printed = [r for r in found if r.get("value") is not None]
+            if not printed:
+                # Not reported, or printed only as "NR"/"NA" (Table 1's own way of saying so).
+                said_as = {str(r["text"]) for r in found}
+                how = f" (printed as {', '.join(sorted(said_as))})" if said_as else ""
+                missing.append(f"{label(metric)} for {name}{how}")
                 continue
             said.append(f"{label(metric)} {_figures(found)}")
         if said:
@@ -146,7 +157,7 @@ def selection_sentences(
     if deciding:
         fact = deciding[0]
         cases = [f"if {c['when']}, {names(list(c['names']), 2)}" for c in fact["cases"]]
-        sentences.append(f"The top {setting} options depend on {fact['ask']}: {'; '.join(cases)}")
+        sentences.append(f"The top {setting} options depend on {fact['topic']}: {'; '.join(cases)}")
     elif options:
         top = [o["name"] for o in options[:2]]
         trials = [t["name"] for o in options[:2] for t in o.get("trials", [])][:3]
@@ -160,13 +171,11 @@ def selection_sentences(
     else:
         sentences.append("The review supports no systemic option for this profile")
     groups = avoid_groups(data.get("avoid", []))
+    # The bottom line names what to avoid for this patient's safety; the rest is in the details.
     safety = [g for g in groups if any(r.startswith("SAFETY-") for r in g[2])]
     if safety:
         shown = "; ".join(f"{names(g[1])} ({short_reason(g[0])})" for g in safety[:2])
         sentences.append(f"Avoid {shown}")
-    elif groups:
-        reason, regimens, _ = groups[0]
-        sentences.append(f"Avoid {names(regimens)} ({short_reason(reason)})")
     if deciding:
         sentences.append(f"Please give {deciding[0]['ask']}")
     return sentences

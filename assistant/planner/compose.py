@@ -1,4 +1,4 @@
-"""Compose the planner's answer from tool results only: short, clinical, cited inline.
+"""The details of the planner's answer, section by section, from tool results only.
 
 Every number and name in the answer is copied from a tool artifact (the rule core's output, the
 trial records, or a passage of the review); inline citations read "[IMbrave150; refs 19–21]" and
@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from assistant.planner.intent import Intent, Plan
-from assistant.prompts import CLARIFY, REFUSAL_IMPOSSIBLE_PROFILE, REFUSAL_NOT_COVERED
-from clinical.profile_text import fact_label, profile_summary, read_back
 from corpus.names import fold
+from corpus.sentences import best_sentences
 from corpus.sources import reference_line
 from corpus.trials import METRIC_LABELS as RECORD_LABELS
 from corpus.trials import Metric
@@ -50,8 +48,8 @@ KEY_METRICS = (
     "treatment_related_death",
     "high_dose_steroids",
 )
-DETAILED_OPTIONS = 5  # options shown with rationale and figures; the rest are listed briefly
-MAX_PASSAGE_CHARS = 1000  # chunks are at most 900 characters: passages are quoted whole
+DETAILED_OPTIONS = 3  # options shown with rationale and figures; the rest are listed briefly
+MAX_SENTENCES = 3  # of the review, quoted for a why or what-does-the-review-say question
 
 
 def refs_text(refs: Iterable[int]) -> str:
@@ -147,13 +145,13 @@ def _trial_names(trials: list[dict[str, Any]]) -> list[str]:
     return [t["name"] for t in trials]
 
 
-def compose_selection(
-    composer: Composer, data: dict[str, Any], profile_line: str, focus: Iterable[str] = ()
-) -> None:
+def compose_selection(composer: Composer, data: dict[str, Any], focus: Iterable[str] = ()) -> None:
+    """The options in rank order (the first few in full), what to avoid grouped by reason,
+    the checks before starting, the notes and the rules that fired."""
     setting = "Later-line" if data["setting"] == "later_line" else "First-line"
-    composer.add(f"**{setting} options for this patient** ({profile_line})", "")
+    composer.add(f"**{setting} options**")
     if data.get("outside_review"):
-        composer.add(f"**Outside the review:** {data['outside_review']}", "")
+        composer.add(f"**Outside the review:** {data['outside_review']}")
     focus = set(focus)  # an option the question names is shown in full whatever its rank
     detailed = [
         o
@@ -171,8 +169,7 @@ def compose_selection(
     rest = [o for o in data["recommended"] if o not in detailed]
     if rest:
         listed = [
-            f"{o['rank']}. {o['name']} ({o['certainty']}) "
-            f"{composer.cite(_trial_names(o['trials']), o['refs'])}"
+            f"{o['rank']}. {o['name']} {composer.cite(_trial_names(o['trials']), o['refs'])}"
             for o in rest
         ]
         composer.add(f"Also supported, lower in the ranking: {'; '.join(listed)}.")
@@ -180,12 +177,14 @@ def compose_selection(
         composer.add("The review supports no systemic option for this profile.")
     if data.get("avoid"):
         composer.add("", "**Avoid**")
-        for entry in data["avoid"]:
-            cite = composer.cite(_trial_names(entry.get("trials", [])), entry.get("refs", []))
-            figures = _key_figures(entry.get("key_figures", []))
+        for reason, entries in _by_reason(data["avoid"]).items():
+            trials = [t for e in entries for t in _trial_names(e.get("trials", []))]
+            refs = sorted({r for e in entries for r in e.get("refs", [])})
+            shown_figures = [f for e in entries if (f := _key_figures(e.get("key_figures", [])))]
+            shown = ", ".join(f"**{e['name']}**" for e in entries)
             composer.add(
-                f"- **{entry['name']}**: {entry['reason']} {cite}"
-                + (f" ({figures})" if figures else "")
+                f"- {shown}: {reason} {composer.cite(trials, refs)}"
+                + (f" ({'; '.join(shown_figures)})" if shown_figures else "")
             )
     if data.get("checks"):
         composer.add("", "**Before starting**")
@@ -200,6 +199,15 @@ def compose_selection(
             composer.add(f"- {note['text']} {composer.cite([], note.get('refs', []))}".rstrip())
     if data.get("rules_fired"):
         composer.add("", f"_Rules applied: {', '.join(data['rules_fired'])}._")
+    composer.add("")
+
+
+def _by_reason(avoid: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Regimens to avoid, those with the same reasons together (one line per reason)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for entry in avoid:
+        groups.setdefault(entry["reason"], []).append(entry)
+    return groups
 
 
 def compose_resectability(composer: Composer, data: dict[str, Any]) -> None:
@@ -355,72 +363,18 @@ def compose_comparison(composer: Composer, artifact: dict[str, Any]) -> None:
         )
 
 
-def compose_passages(composer: Composer, artifact: dict[str, Any], limit: int = 4) -> None:
-    hits = artifact["hits"][:limit]
-    if not hits:
-        composer.add(REFUSAL_NOT_COVERED)
+def compose_sentences(
+    composer: Composer, question: str, artifact: dict[str, Any], context: list[str]
+) -> None:
+    """The review's sentences that answer the question (up to three), quoted with their section
+    and references; the passages they come from are named, not pasted."""
+    found = best_sentences(question, artifact.get("hits", []), context, limit=MAX_SENTENCES)
+    if not found:
         return
-    composer.add("What the review says:")
-    for hit in hits:
-        text = " ".join(hit["text"].split())
-        if len(text) > MAX_PASSAGE_CHARS:
-            text = text[: MAX_PASSAGE_CHARS - 1].rsplit(" ", 1)[0] + " …"
-        cite = composer.cite(hit.get("trial_names", []), hit["refs"])
-        composer.add("", f"> {text}", f"— *{hit['section']}* (`{hit['id']}`) {cite}".rstrip())
-
-
-PATIENT_INTENTS = (
-    Intent.FIRST_LINE,
-    Intent.LATER_LINE,
-    Intent.CRITERIA,
-    Intent.LOCOREGIONAL,
-    Intent.CLARIFY,
-)
-
-
-def read_header(plan: Plan) -> list[str]:
-    """The patient as read, first, and the unclear facts the clinician is asked to confirm."""
-    reading = plan.reading
-    if reading is None or not reading.profile or plan.intent not in PATIENT_INTENTS:
-        return []
-    lines = [f"**Patient as read:** {read_back(reading.shown_facts(), reading.unconfirmed)}."]
-    unsure = [reading.decided[name] for name in reading.unconfirmed if name in reading.decided]
-    if unsure:
-        said = "; ".join(f"{fact_label(f.field)} (“{f.words}”)" for f in unsure)
-        lines.append(
-            f"**Please confirm:** {said}. Mentioned without a clear status, so treated as "
-            "present: what it rules out is not recommended until you confirm."
-        )
-    return [*lines, ""]
-
-
-def compose(plan: Plan, artifacts: list[dict[str, Any]]) -> tuple[str, bool, str | None]:
-    """(answer markdown, refused, refusal reason) for a plan and its tools' artifacts."""
-    if plan.intent is Intent.IMPOSSIBLE:
-        reason = REFUSAL_IMPOSSIBLE_PROFILE.format(problems="; ".join(plan.problems))
-        return reason, True, reason
-    if plan.intent is Intent.CLARIFY:
-        header = "\n".join(read_header(plan))
-        return f"{header}\n{CLARIFY.format(questions=' '.join(plan.problems))}".strip(), False, None
-    if plan.intent is Intent.OUT_OF_SCOPE:
-        return REFUSAL_NOT_COVERED, True, "out of scope: the review does not cover this question"
-    composer = Composer()
-    composer.add(*read_header(plan))
-    for artifact in artifacts:
-        tool = artifact.get("tool")
-        if tool == "select_regimens":
-            profile_line = profile_summary(artifact["profile"])
-            compose_selection(composer, artifact["data"], profile_line, plan.focus)
-        elif tool == "check_resectability":
-            compose_resectability(composer, artifact["data"])
-        elif tool == "locoregional_options":
-            compose_locoregional(composer, artifact["data"])
-        elif tool == "lookup_trial":
-            compose_trial_facts(composer, artifact)
-        elif tool == "compare_trials":
-            compose_comparison(composer, artifact)
-        elif tool == "search_review":
-            compose_passages(composer, artifact)
-        elif tool == "error":
-            composer.add(f"A tool could not answer: {artifact['message']}")
-    return composer.finish(), False, None
+    composer.add("**What the review says**")
+    for sentence in found:
+        where = sentence.section.split(" > ")[-1]
+        cite = composer.cite([], sentence.refs)
+        quoted = f"> \u201c{sentence.text}\u201d \u2014 *{where}* (`{sentence.chunk_id}`)"
+        composer.add(f"{quoted} {cite}".rstrip())
+    composer.add("")

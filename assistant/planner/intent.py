@@ -13,13 +13,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from assistant.planner.absent import Absent, absent_things
 from assistant.planner.followup import carried_calls, points_back
 from assistant.planner.metrics import COMPARABLE, metrics_asked
+from assistant.planner.parts import split_parts
 from assistant.planner.state import PROFILE_TOOLS
 from assistant.planner.studies import described_trials, states_size, study_names
+from assistant.planner.verdict import asks_verdict
 from clinical.reader import Reading, read_conversation
 from corpus.regimens import load_catalogue
 from corpus.spelling import correct
+from corpus.trials import load_trials
 from corpus.vocabulary import load_vocabulary, normalize
 
 
@@ -51,6 +55,21 @@ class Plan:
     problems: list[str] = field(default_factory=list)
     focus: list[str] = field(default_factory=list)  # regimen ids the question names
     reading: Reading | None = None  # the conversation as the clinical reader read it
+    question: str = ""  # the part of the question this plan answers
+    absent: list[Absent] = field(default_factory=list)  # what it names that the review lacks
+    asks_verdict: bool = False  # a named regimen put forward for this patient
+    yes_no: bool = False  # the part asks yes or no
+    trials: list[str] = field(default_factory=list)  # trial ids the part names (or borrows)
+
+    @property
+    def trial_names(self) -> list[str]:
+        registry = load_trials()
+        return [registry.get(t).name for t in self.trials]
+
+    @property
+    def focus_names(self) -> list[str]:
+        catalogue = load_catalogue()
+        return [catalogue.regimen(r).name for r in self.focus]
 
 
 _COMPARISON = re.compile(
@@ -186,6 +205,7 @@ def plan(
     current: Reading | None = None,
     earlier_tools: tuple[str, ...] = (),
     lookups: list[dict[str, Any]] | None = None,
+    absent: list[Absent] | None = None,
 ) -> Plan:
     """The plan for `question`, with the regimens it names kept in focus for the answer.
 
@@ -195,12 +215,92 @@ def plan(
     """
     current = current or read_conversation([question])
     reading = reading or current
-    result = _plan(question, reading, current, earlier_tools, lookups)
-    result.reading = reading
+    absent = absent_things(question) if absent is None else absent
     _, regimens, _ = _named(normalize(correct(question)))
     catalogue = load_catalogue()
-    result.focus = [r.id for r in map(catalogue.resolve, regimens) if r is not None]
+    focus = [r.id for r in map(catalogue.resolve, regimens) if r is not None]
+    patient = bool(reading.profile)
+    text = normalize(question)
+    if absent and not _names_review_trial(question):
+        # Nothing the review has is asked about: what it says nearest, never another's figures.
+        nearby = next((a.nearby for a in absent if a.nearby), "") or question
+        result = Plan(Intent.GENERAL, [ToolCall("search_review", {"query": nearby, "k": 4})])
+    elif (_CLAIM.search(text) or _WHY.search(text)) and not _ABOUT_PATIENT.search(text):
+        # "Did LEAP-002 meet its primary endpoint?", "why is STRIDE not for ...?": the review's
+        # own sentences answer it, whatever patient words the question uses as its topic.
+        k = 8 if _names_review_trial(question) else 4  # a named trial's passages may rank lower
+        result = Plan(Intent.GENERAL, [ToolCall("search_review", {"query": question, "k": k})])
+    else:
+        result = _plan(question, reading, current, earlier_tools, lookups)
+    result.reading = reading
+    result.focus = focus
+    result.question = question
+    result.absent = absent
+    result.asks_verdict = patient and asks_verdict(question, focus)
+    result.yes_no = bool(_YES_NO.match(question))
+    named_trials, _, _ = _named(normalize(correct(question)))
+    registry = load_trials()
+    result.trials = [t.id for n in named_trials for t in registry.lookup(n)[:1]]
+    if result.asks_verdict and not any(c.name == "select_regimens" for c in result.calls):
+        profile = {k: v for k, v in reading.profile.items()}
+        result.calls.insert(0, ToolCall("select_regimens", {"profile": profile}))
+        if result.intent not in (Intent.FIRST_LINE, Intent.LATER_LINE):
+            later = bool(profile.get("prior_regimens")) or profile.get("line") == "later"
+            result.intent = Intent.LATER_LINE if later else Intent.FIRST_LINE
     return result
+
+
+# Questions about a trial's outcome that a sentence of the review settles, yes or no.
+_CLAIM = re.compile(
+    r"\b(?:primary\s+end-?points?|end-?points?|met|meet|meets|approv\w*|superior\w*|non-?inferior\w*"
+    r"|statistical(?:ly)?\s+significan\w*|positive|negative)\b(?!\s+(?:predictive|rate))"
+    r"(?=.*\?|.*\b(?:did|does|was|were|is)\b)|\b(?:did|does|was|were|is)\b[^?]{0,60}\b(?:meet|met|"
+    r"approved|superior|positive|negative|significant)\b",
+)
+# A question about one's own patient ("why is atezo/bev avoided for my patient?", "does she
+# meet the criteria?"): the rule core answers it, not a sentence about a trial.
+_ABOUT_PATIENT = re.compile(
+    r"\b(?:my|this|our|the)\s+(?:patient|pt|man|woman|lady|gentleman|case)\b|\b(?:he|she|him|her)\b"
+    r"|\bmeets?\s+(?:\w+\s+){0,4}criteri"
+)
+_YES_NO = re.compile(
+    r"^\s*(?:and\s+)?(?:did|does|do|is|are|was|were|can|could|should|would|has|have|had|will)\b",
+    re.IGNORECASE,
+)
+
+
+def _names_review_trial(question: str) -> bool:
+    trials, _, _ = _named(normalize(correct(question)))
+    return bool(trials)
+
+
+def plan_parts(
+    question: str,
+    reading: Reading,
+    current: Reading,
+    earlier_tools: tuple[str, ...] = (),
+    lookups: list[dict[str, Any]] | None = None,
+) -> list[Plan]:
+    """One plan per part asked; a part that names no trial or regimen borrows the question's."""
+    parts = split_parts(question)
+    if len(parts) == 1:
+        return [plan(question, reading, current, earlier_tools, lookups)]
+    trials, regimens, _ = _named(normalize(correct(question)))
+    absent = absent_things(question)
+    plans = []
+    for text in parts:
+        own_trials, own_regimens, _ = _named(normalize(correct(text)))
+        borrowed = text
+        own_absent = absent_things(text)
+        if not (own_trials or own_regimens or own_absent):
+            # "...; PFS numbers?": the part asks about what the question names
+            own_absent = absent
+            if trials or regimens:
+                borrowed = f"{text} ({', '.join([*trials, *regimens])})"
+        planned = plan(borrowed, reading, current, earlier_tools, lookups, own_absent)
+        planned.question = text
+        plans.append(planned)
+    return plans
 
 
 def _plan(
@@ -354,4 +454,4 @@ def _selection_plan(profile: dict[str, Any], earlier_tools: tuple[str, ...]) -> 
     return Plan(Intent.LATER_LINE if later else Intent.FIRST_LINE, calls, profile)
 
 
-__all__ = ["PROFILE_TOOLS", "Intent", "Plan", "ToolCall", "plan"]
+__all__ = ["PROFILE_TOOLS", "Intent", "Plan", "ToolCall", "plan", "plan_parts"]

@@ -33,34 +33,38 @@ class DecidingFact(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     field: str
+    topic: str  # "the EGD result"
     ask: str  # what to ask the clinician
     cases: tuple[Case, ...]
 
 
-# (field, question to ask, [(case wording, profile changes)]); the most safety-relevant first.
-_CANDIDATES: tuple[tuple[str, str, tuple[tuple[str, dict[str, Any]], ...]], ...] = (
+# (field, topic, what to ask, [(case wording, profile changes)]); most safety-relevant first.
+_CANDIDATES: tuple[tuple[str, str, str, tuple[tuple[str, dict[str, Any]], ...]], ...] = (
     (
         "varices",
-        "an esophagogastroduodenoscopy result (untreated or severe varices, or none)",
+        "the EGD",
+        "the EGD result (untreated or severe varices, or none)",
         (
-            ("an EGD excludes untreated or severe varices", {"varices": "none", "egd_done": True}),
-            ("the EGD shows untreated or severe varices", {"varices": "untreated_or_severe"}),
+            ("it excludes untreated or severe varices", {"varices": "none", "egd_done": True}),
+            ("it shows them", {"varices": "untreated_or_severe"}),
         ),
     ),
     (
         "tumour.up_to_7",
-        "the tumour burden (size and number of tumours, up-to-7)",
+        "the tumour burden",
+        "the tumour size and number (up-to-7) and any main portal vein thrombus",
         (
-            ("the tumour burden is not large (within up-to-7)", {"tumour": {"up_to_7": "within"}}),
-            ("the tumour burden is large (beyond up-to-7)", {"tumour": {"up_to_7": "beyond"}}),
+            ("it is not large (within up-to-7)", {"tumour": {"up_to_7": "within"}}),
+            ("it is large (beyond up-to-7)", {"tumour": {"up_to_7": "beyond"}}),
         ),
     ),
     (
         "goal",
+        "the treatment goal",
         "the treatment goal (downstaging to resection, or long-term control)",
         (
-            ("the goal is long-term control", {"goal": "maintenance"}),
-            ("the goal is downstaging to resection", {"goal": "conversion"}),
+            ("it is long-term control", {"goal": "maintenance"}),
+            ("it is downstaging to resection", {"goal": "conversion"}),
         ),
     ),
 )
@@ -96,7 +100,7 @@ def deciding_facts(
 ) -> list[DecidingFact]:
     """The unknown facts whose value changes the top options, each with both cases."""
     found = []
-    for field, ask, cases in _CANDIDATES:
+    for field, topic, ask, cases in _CANDIDATES:
         if not _unknown(profile, field):
             continue
         outcomes = []
@@ -114,5 +118,5 @@ def deciding_facts(
             )
         tops = {case.recommended for case in outcomes}
         if len(outcomes) == len(cases) and len(tops) > 1:
-            found.append(DecidingFact(field=field, ask=ask, cases=tuple(outcomes)))
+            found.append(DecidingFact(field=field, topic=topic, ask=ask, cases=tuple(outcomes)))
     return found

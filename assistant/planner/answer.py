@@ -1,0 +1,262 @@
+"""The planner's answer, assembled: the patient as read, the bottom line, then the details.
+
+The bottom line answers every part asked in at most three sentences; the details follow (ranked
+options, key figures, what to avoid grouped by reason, checks before starting, the review's
+passages) and end with the references and the disclaimer. Everything comes from tool artifacts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.planner.bottom import (
+    comparison_sentence,
+    criteria_sentence,
+    figure_sentence,
+    fit,
+    locoregional_sentence,
+    passage_sentence,
+    selection_sentences,
+    verdict_sentence,
+)
+from assistant.planner.compose import (
+    Composer,
+    compose_comparison,
+    compose_locoregional,
+    compose_resectability,
+    compose_selection,
+    compose_sentences,
+    compose_trial_facts,
+    metric_label,
+)
+from assistant.planner.intent import Intent, Plan
+from assistant.planner.verdict import verdicts
+from assistant.prompts import CLARIFY, REFUSAL_IMPOSSIBLE_PROFILE, REFUSAL_NOT_COVERED
+from clinical.answer import AskedPart, Verdict
+from clinical.profile_text import fact_label, read_back
+
+PATIENT_INTENTS = (
+    Intent.FIRST_LINE,
+    Intent.LATER_LINE,
+    Intent.CRITERIA,
+    Intent.LOCOREGIONAL,
+    Intent.CLARIFY,
+)
+BOTTOM_LINE = "**Bottom line:**"
+NOT_REPORTED = "The review does not report {what}."
+NOT_STATED = "The review does not state {what}."
+_YES = re.compile(r"\b(?:met|meets|achieved|significant(?:ly)?|superior|improved|approved)\b", re.I)
+_NO = re.compile(
+    r"\b(?:did not|didn't|not\s+(?:meet|met|satisf\w*|significant|superior|reach\w*)|failed|missed"
+    r"|no significant|no (?:os|pfs) benefit|nor)\b",
+    re.I,
+)
+
+
+@dataclass
+class Composed:
+    answer: str
+    bottom_line: str = ""
+    parts: list[AskedPart] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    refused: bool = False
+    reason: str | None = None
+
+
+def read_header(plan: Plan) -> list[str]:
+    """The patient as read, first, and the unclear facts the clinician is asked to confirm."""
+    reading = plan.reading
+    if reading is None or not reading.profile or plan.intent not in PATIENT_INTENTS:
+        return []
+    lines = [f"**Patient as read:** {read_back(reading.shown_facts(), reading.unconfirmed)}."]
+    unsure = [reading.decided[name] for name in reading.unconfirmed if name in reading.decided]
+    if unsure:
+        said = "; ".join(f"{fact_label(f.field)} (\u201c{f.words}\u201d)" for f in unsure)
+        lines.append(
+            f"**Please confirm:** {said}. Mentioned without a clear status, so treated as "
+            "present: what it rules out is not recommended until you confirm."
+        )
+    return [*lines, ""]
+
+
+def _asked_metrics(plan: Plan) -> list[str]:
+    metric = plan.metric or ""
+    return [_canonical(m.strip()) for m in metric.split(",") if m.strip()]
+
+
+def _canonical(metric: str) -> str:
+    """The records' metric name for a planner metric word ("PD rate" -> "PD_rate")."""
+    from assistant.tools.figures import METRIC_NAMES
+    from corpus.names import fold
+
+    found = METRIC_NAMES.get(fold(metric))
+    return found.value if found else metric
+
+
+def _context_names(plan: Plan, artifacts: list[dict[str, Any]]) -> list[str]:
+    names = [c.get("trial") for a in artifacts for c in a.get("citations", []) if c.get("trial")]
+    return [n for n in names if n][:3] + plan.focus_names
+
+
+def _about(hits: list[dict[str, Any]], trials: list[str]) -> list[dict[str, Any]]:
+    """The passages about the trials the question names (all of them when it names none): a
+    sentence about another trial must never answer for this one."""
+    if not trials:
+        return hits
+    wanted = {t.lower() for t in trials}
+    return [
+        h
+        for h in hits
+        if wanted & {n.lower() for n in h.get("trial_names", [])}
+        or wanted & {t.lower() for t in h.get("trials", [])}
+    ]
+
+
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|months?|mo\b)|\bHR\s*=|\b0\.\d{2}")
+
+
+def _without_figures(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The passages' sentences that give no trial figure."""
+    from corpus.chunking import split_sentences
+
+    kept = []
+    for hit in hits:
+        plain = [s for s in split_sentences(hit["text"]) if not _FIGURE.search(s)]
+        if plain:
+            kept.append(hit | {"text": " ".join(plain)})
+    return kept
+
+
+def _yes_no(sentence: str) -> str:
+    """ "No" or "Yes" when the review's sentence says so plainly, else nothing."""
+    if _NO.search(sentence):
+        return "No"
+    return "Yes" if _YES.search(sentence) else ""
+
+
+def _part(
+    plan: Plan, artifacts: list[dict[str, Any]], composer: Composer
+) -> tuple[list[str], AskedPart, list[Verdict]]:
+    """The bottom-line sentences of one part, the part's record, and its verdicts."""
+    cite = composer.cite
+    sentences: list[str] = []
+    found: list[Verdict] = []
+    answered = True
+    note = ""
+    kind = plan.intent.value
+    for absent in plan.absent:
+        what = f"{absent.text}" if absent.kind != "topic" else absent.text
+        sentences.append(NOT_REPORTED.format(what=what))
+        answered, note, kind = False, f"not in the review: {what}", "absent"
+    for artifact in artifacts:
+        tool = artifact.get("tool")
+        if tool == "select_regimens":
+            data = artifact["data"] | {"unconfirmed": artifact["profile"].get("unconfirmed")}
+            if plan.asks_verdict and plan.focus:
+                found = verdicts(plan.focus, data)
+                sentences += [verdict_sentence(v) for v in found]
+                kind = "verdict"
+            else:
+                sentences += selection_sentences(
+                    artifact["data"], artifact.get("deciding", []), cite
+                )
+        elif tool == "lookup_trial" and not plan.absent:
+            sentence, complete = figure_sentence(artifact, _asked_metrics(plan), metric_label, cite)
+            if sentence:
+                sentences.append(sentence)
+            if not complete:
+                answered, note = False, "the review does not report every figure asked"
+        elif tool == "compare_trials":
+            sentences.append(comparison_sentence(artifact, metric_label, cite))
+        elif tool == "check_resectability":
+            sentences.append(criteria_sentence(artifact["data"]))
+        elif tool == "locoregional_options":
+            sentences.append(locoregional_sentence(artifact["data"], cite))
+        elif tool == "search_review":
+            context = _context_names(plan, artifacts)
+            hits = _about(artifact.get("hits", []), plan.trials)
+            if plan.absent:  # what the review says nearby, never another trial's figures
+                hits = _without_figures(hits)
+            quoted = passage_sentence(plan.question, hits, context, cite)
+            if plan.absent:
+                quoted = [f"Nearest it comes: {q[0].lower()}{q[1:]}" for q in quoted]
+            elif not quoted:
+                trials = ", ".join(plan.trial_names) or "this"
+                what = f"this for {trials}" if plan.trial_names else "this"
+                sentences.append(NOT_STATED.format(what=what))
+                answered, note = False, "the review does not state this"
+            if plan.yes_no and quoted and (said := _yes_no(quoted[0])):
+                quoted[0] = f"{said}: {quoted[0][0].lower()}{quoted[0][1:]}"
+            sentences += quoted
+    if plan.yes_no and found:
+        said = (
+            "No"
+            if found[0].value == "avoid"
+            else "Yes, with care"
+            if found[0].value == "caution"
+            else "Yes"
+        )
+        sentences[0] = f"{said}: {sentences[0]}" if sentences else said
+    part = AskedPart(
+        text=plan.question,
+        kind=kind,
+        answered=answered and bool(sentences),
+        answer=" ".join(s for s in sentences[:2] if s),
+        note=note,
+    )
+    return [s for s in sentences if s], part, found
+
+
+def _details(plan: Plan, artifacts: list[dict[str, Any]], composer: Composer) -> None:
+    for artifact in artifacts:
+        tool = artifact.get("tool")
+        if tool == "select_regimens":
+            compose_selection(composer, artifact["data"], plan.focus)
+        elif tool == "check_resectability":
+            compose_resectability(composer, artifact["data"])
+        elif tool == "locoregional_options":
+            compose_locoregional(composer, artifact["data"])
+        elif tool == "lookup_trial" and not plan.absent:
+            compose_trial_facts(composer, artifact)
+        elif tool == "compare_trials":
+            compose_comparison(composer, artifact)
+        elif tool == "search_review":
+            about = artifact | {"hits": _about(artifact.get("hits", []), plan.trials)}
+            compose_sentences(composer, plan.question, about, _context_names(plan, artifacts))
+        elif tool == "error":
+            composer.add(f"A tool could not answer: {artifact['message']}")
+
+
+def compose(plans: list[Plan], artifacts: list[list[dict[str, Any]]]) -> Composed:
+    """The answer to every part, from each part's plan and its tools' artifacts."""
+    first = plans[0]
+    if first.intent is Intent.IMPOSSIBLE:
+        reason = REFUSAL_IMPOSSIBLE_PROFILE.format(problems="; ".join(first.problems))
+        return Composed(reason, reason, refused=True, reason=reason)
+    if first.intent is Intent.CLARIFY:
+        question = CLARIFY.format(questions=" ".join(first.problems))
+        header = "\n".join(read_header(first))
+        return Composed(f"{header}\n{question}".strip(), question)
+    if all(p.intent is Intent.OUT_OF_SCOPE and not p.absent for p in plans):
+        reason = "out of scope: the review does not cover this question"
+        return Composed(REFUSAL_NOT_COVERED, REFUSAL_NOT_COVERED, refused=True, reason=reason)
+    composer = Composer()
+    header_lines = read_header(next((p for p in plans if p.intent in PATIENT_INTENTS), first))
+    bottom: list[str] = []
+    parts: list[AskedPart] = []
+    found: list[Verdict] = []
+    per_part: list[list[str]] = []
+    for plan, own in zip(plans, artifacts, strict=True):
+        sentences, part, verdicts_ = _part(plan, own, composer)
+        per_part.append([s for s in sentences if s not in {x for p in per_part for x in p}])
+        parts.append(part)
+        found += verdicts_
+    # Each part's first sentence first, then the rest while there is room.
+    bottom = [p[0] for p in per_part if p] + [s for p in per_part for s in p[1:]]
+    bottom_line = fit(bottom)
+    composer.add(*header_lines, f"{BOTTOM_LINE} {bottom_line}", "")
+    for plan, own in zip(plans, artifacts, strict=True):
+        _details(plan, own, composer)
+    return Composed(composer.finish(), bottom_line, parts, found)

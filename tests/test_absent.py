@@ -1,0 +1,79 @@
+"""What the review does not contain is recognised from its own vocabulary, and nothing else is.
+
+A false "absent" is as harmful as a missed one: the answer would refuse a question the review
+answers. So figures, measurements and clinical shorthand beside a number must never read as a
+trial name.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from assistant.planner.absent import TOPICS_PATH, absent_things
+from corpus.paths import REVIEW_PATH
+from corpus.spelling import correct
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("KEYNOTE-394 results?", "KEYNOTE-394"),
+        ("keynote 394 OS in HCC", "KEYNOTE 394"),
+        ("CheckMate 459: nivolumab vs sorafenib OS?", "CheckMate 459"),
+        ("What did IMbrave050 show?", "IMBRAVE050"),
+        ("Phase 3 EMERALD-1 PFS?", "EMERALD-1"),
+        ("COSMIC-313 triplet ORR", "COSMIC-313"),
+        ("NCT01234567 results", "NCT01234567"),
+    ],
+)
+def test_a_trial_the_review_never_names_is_absent(question: str, absent: str) -> None:
+    assert [(a.kind, a.text) for a in absent_things(question)] == [("trial", absent)]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "SCT-I10A + SCT510 shows 84.8 in the grade ≥3 column, so is it more toxic?",
+        "CP-A, ECOG 1, two tumours (largest 9 cm), Vp2 PVTT, AFP 1200",
+        "weighs 80 kg, bili 35 umol, plt 85k, hb 95, aged 72",
+        "LEAP-012 PFS and leap 002 PD rate",
+        "CM-9DW OS HR; CheckMate 040; IMbrave-150; CARES310; rationale301",
+        "on day 21 of cycle 3 of atezo, grade 3 TRAEs, tremelimumab 300 mg once",
+        "CP 7 ECOG 1 BCLC-C, in 2023 guidelines, NCT04560894",
+        "ORR of atezolizumb bevacizmab?",  # misspelt, not absent drugs
+    ],
+)
+def test_figures_measurements_and_known_names_are_not_absent(question: str) -> None:
+    assert absent_things(question) == []
+
+
+@pytest.mark.parametrize("drug", ["sunitinib", "brivanib", "tivantinib", "cemiplimab"])
+def test_a_drug_the_review_never_names_is_absent(drug: str) -> None:
+    assert drug not in REVIEW_PATH.read_text(encoding="utf-8").lower()
+    assert [(a.kind, a.text) for a in absent_things(f"{drug} after sorafenib?")] == [("drug", drug)]
+
+
+def test_topics_outside_the_review_are_data_and_never_match_the_review() -> None:
+    topics = yaml.safe_load(TOPICS_PATH.read_text(encoding="utf-8"))["topics"]
+    review = REVIEW_PATH.read_text(encoding="utf-8")
+    for topic in topics:
+        assert not re.search(topic["pattern"], review, re.IGNORECASE), topic["name"]
+        assert topic["nearby"].strip()
+    names = {a.text for a in absent_things("Y-90 radioembolization instead of TACE?")}
+    assert names == {"radioembolization (TARE, Y-90, SIRT)"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("what is the rationale for tislelizumab", "what is the rationale for tislelizumab"),
+        ("the orient of the keynote", "the orient of the keynote"),
+        ("imbrav150 and lenvatnib", "IMbrave150 and lenvatinib"),
+        ("himalya", "HIMALAYA"),
+    ],
+)
+def test_spelling_mends_names_but_never_turns_a_word_into_a_trial(text: str, expected: str) -> None:
+    assert correct(text) == expected
