@@ -312,6 +312,43 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         _t(lobes_involved="both", contralateral_lesion_count=1, contralateral_largest_cm=6.0),
     ),
     ("a 4 cm nodule in the left lobe", _t(largest_size_cm=4.0, lobes_involved="one")),
+    # Fresh set 2 failure classes (2026-12-02): each row stands for a class, not one question.
+    # A remark after a comma describes its own finding, not every fact before it.
+    (
+        "CP-A, ECOG 0, EGD shows large F3 oesophageal varices never treated",
+        {"child_pugh_class": "A", "ecog": 0, "egd_done": True, "varices": "untreated_or_severe"},
+    ),
+    ("psoriasis, never treated", {"active_autoimmune_disease": True}),
+    # Not yet looked for is unknown (an EGD is due), not a suspected finding.
+    ("no EGD done yet so varices unknown", {"egd_done": False, "varices": "unknown"}),
+    ("melaena last wk, not scoped yet", {"recent_bleeding": True, "egd_done": False}),
+    ("hx of melaena last month", {"recent_bleeding": True}),
+    ("still big cords on repeat scope", {"varices": "untreated_or_severe", "egd_done": True}),
+    # Places say where the patient is treated.
+    ("Lyon, 69M", {"region": "elsewhere"}),
+    ("Boston pt", {"region": "elsewhere"}),
+    ("Wuhan, 61M", {"region": "china"}),
+    ("BCLC C per the Barcelona criteria", {"bclc_stage": "C"}),
+    ("no autoimmune issues", {"active_autoimmune_disease": False}),
+    (
+        "?inflammatory myositis",
+        {"active_autoimmune_disease": True, "unconfirmed": ["active_autoimmune_disease"]},
+    ),
+    ("active chronic GVHD", {"active_autoimmune_disease": True}),
+    # A trial's population is not the patient.
+    ("CP-C10, STRIDE was tried in CP-B", {"child_pugh_class": "C", "child_pugh_score": 10}),
+    # A regimen someone proposes is not a regimen received.
+    (
+        "PD on 1L lenvatinib. onc suggests nivo/ipi for 2L",
+        {"line": "later", "prior_regimens": ["lenvatinib"]},
+    ),
+    ("colleague suggests STRIDE for its low toxicity", {}),
+    (
+        "sintilimab + IBI305 1L for 9 mo, now new intrahepatic lesions",
+        {"line": "later", "prior_regimens": ["sintilimab_ibi305"]},
+    ),
+    ("keen to go hard to get him to hepatectomy", {"goal": "conversion"}),
+    ("highest disease control rate?", {}),
 ]
 
 # The brief's own vignettes, each read as a whole.

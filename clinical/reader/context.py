@@ -200,7 +200,7 @@ class SentenceContext:
             if trigger.forward and trigger.start < start:  # "no prior TACE" reaches into it
                 reach = self._forward_reach(trigger, max(start, trigger.end), others, listable)
             elif not trigger.forward and trigger.end > end:
-                reach = self._backward_reach(trigger, min(end, trigger.start))
+                reach = self._backward_reach(trigger, min(end, trigger.start), others)
             else:
                 continue
             if reach is None:
@@ -255,7 +255,9 @@ class SentenceContext:
             return "clean" if self._only_fillers(gap_start, gap_end, others) else "unclear"
         return "clean"
 
-    def _backward_reach(self, trigger: Trigger, end: int) -> str | None:
+    def _backward_reach(
+        self, trigger: Trigger, end: int, others: list[tuple[int, int]]
+    ) -> str | None:
         gap_start, gap_end = end, trigger.start
         # A past or present-tense remark may reach back over punctuation ("RA (2005), burnt
         # out"); a denial or a doubt stays within its clause.
@@ -266,6 +268,11 @@ class SentenceContext:
         if ("," in gap and not loose) or len(words(self.text, gap_start, gap_end)) > (
             trigger.max_scope
         ):
+            return None
+        # Over a comma it describes the nearest finding only: in "CP-A, ECOG 0, varices never
+        # treated" the remark is about the varices, not the Child-Pugh class or the ECOG.
+        between = any(gap_start <= o_start and o_end <= gap_end for o_start, o_end in others)
+        if "," in gap and between:
             return None
         return "clean"
 

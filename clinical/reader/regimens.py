@@ -18,7 +18,9 @@ from corpus.vocabulary import load_vocabulary
 
 # Words that say a regimen was received before: "progressed on", "failed", "after", "prior".
 _PRIOR_BEFORE = re.compile(
-    r"(?:progress\w*|pd|relaps\w*|recurr\w*)\s+(?:on|after|with|while\s+on|during|despite|through)"
+    # Every alternative ends where the regimen's name begins ("PD on 1L lenvatinib. ... onc
+    # suggests nivo/ipi": the first "PD on" is lenvatinib's, not the suggested regimen's).
+    r"(?:(?:progress\w*|pd|relaps\w*|recurr\w*)\s+(?:on|after|with|while\s+on|during|despite|through)"
     r"|\b(?:after|following|failed|failure\s+(?:of|on)|refractory\s+to|resistant\s+to|post|s/p"
     r"|previously\s+(?:treated\s+with|on|received)|prior|previous|intoleran\w+\s+(?:of|to)|beyond"
     r"|stopped|discontinued|received|treated\s+with|was\s+on|had\s+been\s+on|had|completed|got"
@@ -28,7 +30,7 @@ _PRIOR_BEFORE = re.compile(
     r"(?:on|to|with)|cycles?\s+of|courses?\s+of|months?\s+of|(?:colitis|hepatitis|thyroiditis"
     r"|pneumonitis|toxicity|irae|adverse\s+events?|side\s+effects?|reaction|rash|diarrh\w+"
     r"|proteinuria|bleed\w*)\s+(?:on|with|from|during)|due\s+to\s+start|about\s+to\s+start"
-    r"|will\s+start|(?:plan\w*|going)\s+to\s+start|starting)(?:\s+(?:first[\s-]line|1l|initial|prior"
+    r"|will\s+start|(?:plan\w*|going)\s+to\s+start|starting))(?:\s+(?:first[\s-]line|1l|initial|prior"
     r"|an?|the|\d+\s+(?:months?|cycles?|weeks?|mo|doses?)\s+of|several\s+(?:months?|cycles?)\s+of"
     r"|a\s+course\s+of))*\s*$"
 )
@@ -43,13 +45,22 @@ _PRIOR_AFTER = re.compile(
     r"(?!\s*(?:rates?|-?1|-?l1))|pretreated|experienced|intoleran\w*|(?<!to be )(?<!will be )"
     r"(?<!must be )(?<!should be )(?:stopped|discontinued)|not\s+tolerated|d/c|recurr\w*"
     r"|relaps\w*|(?:partial|complete)\s+response|\bcr\b|\bpr\b|stable\s+disease|\bsd\b"
-    r"|responded|escape|new\s+(?:lesions?|mets|lung|bone)|grew|growing|worsen\w*)"
-    r"|^[^.;\n?]{0,15}?\b(?:refractory|resist\w*|toxicity)"
+    r"|responded|escape|new\s+(?:[\w-]+\s+)?(?:lesions?|mets|nodules?|lung|bone)|grew|growing"
+    r"|worsen\w*)"
+    r"|^[^.;\n?]{0,15}?\b(?:refractory|resist\w*|(?<!low )(?<!lower )(?<!less )toxicity)"
     r"|^[^.\n?]{0,40};\s*(?:pd|progressed|progression|failed)\b"
     # Given over time: "x 8 mo", "for 14 months", "since 01/2025", "(cycle 8)", "after 4 cycles".
-    r"|^\s*(?:\(|,)?\s*(?:x\s*\d+\s*(?:mo|months?|cycles?|wks?|weeks?|doses?)|for\s+\d+\s*(?:mo|"
+    r"|^\s*(?:\(|,)?\s*" + _AS_LINE + r"?"
+    r"(?:x\s*\d+\s*(?:mo|months?|cycles?|wks?|weeks?|doses?)|for\s+\d+\s*(?:mo|"
     r"months?|cycles?|weeks?|years?)|since\s+(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|20"
     r"\d\d|last)|\(?cycle\s+(?:[2-9]|\d\d)|started\s+(?:\d|in|on|20)|\d+\s+cycles)"
+)
+# A regimen someone proposes is a plan, whatever follows it ("colleague suggests STRIDE for its
+# low toxicity", "onc suggests nivo/ipi for 2L"): never a regimen received.
+_PROPOSED_BEFORE = re.compile(
+    r"\b(?:suggest\w*|propos\w*|recommend\w*|consider\w*|thinking\s+(?:of|about)|plan(?:s|ned|ning)?"
+    r"|wants?\s+(?:to\s+(?:start|use|give|try)\s+)?|would\s+like|keen\s+on|favou?rs?|offer\w*"
+    r"|going\s+with|go\s+with|insists?\s+on|asks?\s+(?:about|for))\s+(?:\w+\s+){0,2}$"
 )
 # "lenvatinib and pembrolizumab" is one combination; "sorafenib, then regorafenib" two regimens.
 _COMBINED = re.compile(r"^\s*(?:\+|/|&|-|and|plus|in\s+combination\s+with|combined\s+with)\s*$")
@@ -140,7 +151,8 @@ def prior_regimens(text: str, problems: list[str]) -> list[Mention]:
             _ARROW.match(text[a[-1].end : b[0].start])
             for a, b in itertools.pairwise(groups[max(0, index - 1) : index + 2])
         )
-        prior = bool(
+        proposed = bool(_PROPOSED_BEFORE.search(text[max(0, start - 40) : start]))
+        prior = not proposed and bool(
             _PRIOR_BEFORE.search(text[max(0, start - 60) : start])
             or _PRIOR_AFTER.match(text[end : end + 80])
             or (previous_end is not None and _THEN.match(text[previous_end:start]))
