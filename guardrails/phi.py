@@ -120,11 +120,39 @@ def _clinical_patterns() -> tuple[Any, ...]:
     )
 
 
+_TITLE = regex.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lord|lady)\.?\s+$")
+
+
+def _places(text: str) -> list[tuple[int, int]]:
+    """Where the patient is treated ("Manchester UK", "Wuhan"): the review's advice differs in
+    China and elsewhere, so the clinical reader's region words are kept (a city or a country
+    alone identifies no one; a street address is still found and removed)."""
+    from clinical.reader.lexicon import load_findings
+
+    lower = text.lower()
+    if len(lower) != len(text):  # a case change that moves positions: keep nothing extra
+        return []
+    found = sorted(
+        m.span()
+        for t in load_findings()["region"].targets
+        for m in t.pattern.finditer(lower)
+        if not _TITLE.search(lower, 0, m.start())  # "Mr Paris" is a person
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in found:  # "Manchester UK", "Lyon, France": one place
+        if merged and not text[merged[-1][1] : start].strip(" ,"):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _protected(text: str) -> list[tuple[int, int]]:
     """Spans of clinical terms: corpus vocabulary (drugs, trials, synonyms) and clinical codes."""
     spans = [(start, end) for _, start, end in load_vocabulary().matches(text)]
     for pattern in _clinical_patterns():
         spans += [m.span() for m in pattern.finditer(text)]
+    spans += _places(text)
     names = load_names()
     for match in regex.finditer(r"[\p{L}\d][\p{L}\d'’/-]*", text):
         if names.is_clinical(match.group()):

@@ -43,9 +43,21 @@ def review_text() -> str:
     return squash(strip_markers(raw).replace("$", "")).lower()
 
 
+_QUOTED = re.compile(r"“([^”]{20,})”")
+_ATTRIBUTION_NOISE = re.compile(r"`[^`]*`|\[[^\]]*\]")
+
+
 def in_review(text: str) -> bool:
+    """The text is the review's own words: verbatim, or a quote of them whose attribution
+    around it ("> “…” — *Section* (`chunk-id`) [refs]") adds no figure of its own."""
     plain = squash(strip_markers(text).replace("$", "")).lower()
-    return len(plain) > 20 and plain in review_text()
+    if len(plain) > 20 and plain in review_text():
+        return True
+    quoted = _QUOTED.search(text)
+    if quoted is None:
+        return False
+    around = _ATTRIBUTION_NOISE.sub(" ", text[: quoted.start()] + text[quoted.end() :])
+    return not re.search(r"\d", around) and in_review(quoted.group(1))
 
 
 @cache

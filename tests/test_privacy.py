@@ -68,6 +68,10 @@ def test_the_report_states_both_targets(report) -> None:
         ("Seen at Ruijin Hospital by Dr. Okafor", ["Ruijin", "Okafor"], ["Seen at", "Dr."]),
         ("Milan criteria, Child-Pugh B, up-to-7, BCLC", [], ["Milan", "Child-Pugh B", "BCLC"]),
         ("OS 19.2 vs 13.4 months, HR 0.66 (95% CI 0.52–0.85)", [], ["0.52–0.85", "13.4"]),
+        # Where the patient is treated decides the region the review's advice depends on; a
+        # title makes the same word a person's name.
+        ("56M in Manchester UK, CP-A5, PS0", [], ["Manchester UK", "CP-A5"]),
+        ("Mr Paris, CP-A5, first line?", ["Paris"], ["CP-A5"]),
     ],
 )
 def test_examples_from_the_issue(text: str, gone: list[str], kept: list[str]) -> None:
