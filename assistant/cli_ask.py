@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.agent import Assistant, check_question
-from assistant.conversations import MemoryConversations
 from assistant.batch import BatchLine, read_batch
+from assistant.conversations import MemoryConversations
 from assistant.settings import AssistantSettings
 from clinical.answer import AnswerResult
 from clinical.profile import ProfileError, load_profile

@@ -260,3 +260,49 @@ def test_other_cancers_are_out_of_scope(planner_assistant) -> None:
         "Best second line for colorectal cancer after FOLFOX and bevacizumab?"
     )
     assert result.refused and result.intent == "off_topic"
+
+
+# --- fresh set 2 failure classes (2026-12-02) ---------------------------------------------
+
+
+def test_a_yes_no_part_comparing_the_arms_opens_the_answer(planner_assistant) -> None:
+    result = planner_assistant.ask("CheckMate 9DW: OS HR and DCR? was DCR lower with nivo/ipi?")
+    assert result.bottom_line.startswith("Yes: CheckMate 9DW: DCR 68%")
+    higher = planner_assistant.ask("In CheckMate 9DW, was DCR higher with nivo/ipi?")
+    assert higher.bottom_line.startswith("No:")
+
+
+def test_a_routine_screen_leaves_a_named_plan_suitable(planner_assistant) -> None:
+    """Unsaid autoimmune or transplant status is screened before any start; only a check the
+    patient's own facts call for (no EGD yet) makes the verdict a caution."""
+    done = planner_assistant.ask(
+        "EVL x4, repeat EGD 3 wks ago: varices eradicated. CP-A6, PS1, BCLC C. "
+        "plan atezo/bev 1L - ok to go?"
+    )
+    assert [(v.regimen, v.value) for v in done.verdicts] == [
+        ("atezolizumab_bevacizumab", "suitable")
+    ]
+    assert any("autoimmune" in c for v in done.verdicts for c in v.checks)
+    unscoped = planner_assistant.ask("CP-A5, PS0, no EGD yet. plan atezo/bev 1L on Monday - ok?")
+    assert [v.value for v in unscoped.verdicts] == ["caution"]
+
+
+def test_a_drug_the_review_lacks_beside_a_patient_does_not_replace_the_answer(
+    planner_assistant,
+) -> None:
+    result = planner_assistant.ask(
+        "Active Crohn's disease on infliximab, CP-A, ECOG 0, BCLC C, EGD normal. First-line?"
+    )
+    assert result.intent == "first_line"
+    assert result.bottom_line.startswith("For this patient")
+    assert "does not report infliximab" in result.bottom_line
+    assert "Atezolizumab + bevacizumab" in {a.regimen for a in result.avoid}
+
+
+def test_a_why_question_carries_the_figures_its_sentence_rests_on(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "Why does the review advise against STRIDE for borderline resectable patients?"
+    )
+    assert "PD rate" in result.bottom_line and "39.9%" in result.bottom_line
+    assert "does not report" not in result.bottom_line  # a backing lookup's gaps are not asked
+    assert all(g.passed for g in result.guardrails)  # quoted review sentences pass the checks

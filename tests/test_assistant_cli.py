@@ -11,6 +11,7 @@ import pytest
 import assistant.cli_ask
 from assistant.agent import Assistant
 from assistant.cli import main
+from assistant.conversations import MemoryConversations
 from assistant.tools import ToolDeps
 from corpus.regimens import load_catalogue
 
@@ -19,8 +20,11 @@ from corpus.regimens import load_catalogue
 def fast_assistant(monkeypatch, fake_retriever_factory) -> None:
     """CLI runs in-process build the planner assistant over the fake search index."""
 
-    def build(args):
-        return Assistant(deps=ToolDeps(retriever_factory=fake_retriever_factory))
+    def build(args, persist: bool = True):
+        conversations = None if persist else MemoryConversations()
+        return Assistant(
+            deps=ToolDeps(retriever_factory=fake_retriever_factory), conversations=conversations
+        )
 
     monkeypatch.setattr(assistant.cli_ask, "_assistant", build)
 

@@ -17,6 +17,7 @@ import assistant.cli_ask
 from assistant.agent import Assistant
 from assistant.batch import MAX_LINE_BYTES, read_batch
 from assistant.cli import main
+from assistant.conversations import MemoryConversations
 from assistant.tools import ToolDeps
 from clinical.json_input import JsonInputError, decode_json
 from clinical.profile import ProfileError, load_profile, parse_profile
@@ -64,8 +65,11 @@ BAD_LINES: tuple[tuple[bytes, str], ...] = (
 
 @pytest.fixture(autouse=True)
 def fast_assistant(monkeypatch, fake_retriever_factory) -> None:
-    def build(args):
-        return Assistant(deps=ToolDeps(retriever_factory=fake_retriever_factory))
+    def build(args, persist: bool = True):
+        conversations = None if persist else MemoryConversations()
+        return Assistant(
+            deps=ToolDeps(retriever_factory=fake_retriever_factory), conversations=conversations
+        )
 
     monkeypatch.setattr(assistant.cli_ask, "_assistant", build)
 

@@ -81,6 +81,38 @@ def read_header(plan: Plan) -> list[str]:
     return [*lines, ""]
 
 
+# "Was DCR actually lower?": the first arm against the second, on the figure asked.
+_DIRECTION = re.compile(
+    r"\b(?P<low>lower|less|fewer|shorter|smaller|worse\s+response)\b|\b(?P<high>higher|more|greater"
+    r"|longer|larger)\b",
+    re.I,
+)
+
+
+def _arms_answer(plan: Plan, artifact: dict[str, Any]) -> str:
+    """ "Yes" or "No" when a yes/no part compares the trial's two arms on one figure, else ""."""
+    direction = _DIRECTION.search(plan.question)
+    asked = _asked_metrics(plan)
+    trials = artifact.get("trials", [])
+    if not (plan.yes_no and direction and len(asked) == 1 and len(trials) == 1):
+        return ""
+    rows = [
+        r
+        for r in artifact.get("results", [])
+        if r["metric"] == asked[0] and r.get("population") is None and r.get("value") is not None
+    ]
+    values: dict[str, float] = {}
+    for row in rows:
+        values.setdefault(str(row.get("arm") or ""), float(row["value"]))
+    if len(values) != 2 or "" in values:
+        return ""
+    first, second = values.values()
+    if first == second:
+        return "No"
+    lower = first < second
+    return "Yes" if lower == bool(direction.group("low")) else "No"
+
+
 def _asked_metrics(plan: Plan) -> list[str]:
     metric = plan.metric or ""
     return [_canonical(m.strip()) for m in metric.split(",") if m.strip()]
@@ -146,10 +178,17 @@ def _part(
     answered = True
     note = ""
     kind = plan.intent.value
+    # Beside a patient's question, a drug the review never names is context ("Crohn's on
+    # infliximab"): said after the answer, which still answers the part.
+    beside = plan.intent in PATIENT_INTENTS
+    unreported = []
     for absent in plan.absent:
         what = f"{absent.text}" if absent.kind != "topic" else absent.text
-        sentences.append(NOT_REPORTED.format(what=what))
-        answered, note, kind = False, f"not in the review: {what}", "absent"
+        unreported.append(NOT_REPORTED.format(what=what))
+        if not beside:
+            answered, note, kind = False, f"not in the review: {what}", "absent"
+    if not beside:
+        sentences += unreported
     for artifact in artifacts:
         tool = artifact.get("tool")
         if tool == "select_regimens":
@@ -164,9 +203,16 @@ def _part(
                 )
         elif tool == "lookup_trial" and not plan.absent:
             sentence, complete = figure_sentence(artifact, _asked_metrics(plan), metric_label, cite)
+            if sentence and (said := _arms_answer(plan, artifact)):
+                sentence = f"{said}: {sentence}"
+            backing = plan.intent is Intent.GENERAL  # figures behind the review's sentences
+            if backing and not complete:
+                sentence = sentence.split(". The review does not report")[0] if sentence else ""
+                if sentence.startswith("The review does not report"):
+                    sentence = ""
             if sentence:
                 sentences.append(sentence)
-            if not complete:
+            if not complete and not backing:
                 answered, note = False, "the review does not report every figure asked"
         elif tool == "compare_trials":
             sentences.append(comparison_sentence(artifact, metric_label, cite))
@@ -199,6 +245,8 @@ def _part(
             else "Yes"
         )
         sentences[0] = f"{said}: {sentences[0]}" if sentences else said
+    if beside:
+        sentences += unreported
     part = AskedPart(
         text=plan.question,
         kind=kind,
@@ -253,7 +301,9 @@ def compose(plans: list[Plan], artifacts: list[list[dict[str, Any]]]) -> Compose
         per_part.append([s for s in sentences if s not in {x for p in per_part for x in p}])
         parts.append(part)
         found += verdicts_
-    # Each part's first sentence first, then the rest while there is room.
+    # A part answered yes or no leads (it is the verdict the question waits for); then each
+    # part's first sentence, then the rest while there is room.
+    per_part.sort(key=lambda p: not (p and re.match(r"(?:Yes|No)\b", p[0])))
     bottom = [p[0] for p in per_part if p] + [s for p in per_part for s in p[1:]]
     bottom_line = fit(bottom)
     composer.add(*header_lines, f"{BOTTOM_LINE} {bottom_line}", "")

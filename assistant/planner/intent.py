@@ -221,15 +221,24 @@ def plan(
     focus = [r.id for r in map(catalogue.resolve, regimens) if r is not None]
     patient = bool(reading.profile)
     text = normalize(question)
-    if absent and not _names_review_trial(question):
+    # A drug the review never names beside a described patient ("Crohn's on infliximab") is
+    # their medication, not the question: the patient's question is still answered.
+    facts = any(k not in ("line", "prior_regimens", "unconfirmed") for k in reading.profile)
+    if absent and not _names_review_trial(question) and not facts:
         # Nothing the review has is asked about: what it says nearest, never another's figures.
         nearby = next((a.nearby for a in absent if a.nearby), "") or question
         result = Plan(Intent.GENERAL, [ToolCall("search_review", {"query": nearby, "k": 4})])
-    elif (_CLAIM.search(text) or _WHY.search(text)) and not _ABOUT_PATIENT.search(text):
+    elif (
+        (_CLAIM.search(text) or _WHY.search(text))
+        and not _ABOUT_PATIENT.search(text)
+        and not _describes_patient(reading.profile)
+    ):
         # "Did LEAP-002 meet its primary endpoint?", "why is STRIDE not for ...?": the review's
-        # own sentences answer it, whatever patient words the question uses as its topic.
+        # own sentences answer it, whatever patient words the question uses as its topic; the
+        # figures of the trials it names or describes back the sentences up.
         k = 8 if _names_review_trial(question) else 4  # a named trial's passages may rank lower
-        result = Plan(Intent.GENERAL, [ToolCall("search_review", {"query": question, "k": k})])
+        calls = [ToolCall("search_review", {"query": question, "k": k}), *_backing(question)]
+        result = Plan(Intent.GENERAL, calls)
     else:
         result = _plan(question, reading, current, earlier_tools, lookups)
     result.reading = reading
@@ -253,7 +262,7 @@ def plan(
 # Questions about a trial's outcome that a sentence of the review settles, yes or no.
 _CLAIM = re.compile(
     r"\b(?:primary\s+end-?points?|end-?points?|met|meet|meets|approv\w*|superior\w*|non-?inferior\w*"
-    r"|statistical(?:ly)?\s+significan\w*|positive|negative)\b(?!\s+(?:predictive|rate))"
+    r"|statistical(?:ly)?\s+significan\w*|positive|negative)\b(?!\s+(?:predictive|rate|mesenteric|vena))"
     r"(?=.*\?|.*\b(?:did|does|was|were|is)\b)|\b(?:did|does|was|were|is)\b[^?]{0,60}\b(?:meet|met|"
     r"approved|superior|positive|negative|significant)\b",
 )
@@ -264,9 +273,44 @@ _ABOUT_PATIENT = re.compile(
     r"|\bmeets?\s+(?:\w+\s+){0,4}criteri"
 )
 _YES_NO = re.compile(
-    r"^\s*(?:and\s+)?(?:did|does|do|is|are|was|were|can|could|should|would|has|have|had|will)\b",
+    # "In CheckMate 9DW, was DCR higher?": a leading phrase may set the scene.
+    r"^\s*(?:and\s+)?(?:(?:in|for|with|at|on)\b[^,?]{1,40},\s*)?"
+    r"(?:did|does|do|is|are|was|were|can|could|should|would|has|have|had|will)\b",
     re.IGNORECASE,
 )
+
+
+# Facts that describe a patient (not only a goal, a priority, a line or a region, which a
+# question about the review's advice can carry as its topic: "for borderline resectable HCC").
+_TOPIC_FACTS = ("line", "prior_regimens", "unconfirmed", "goal", "priority", "region")
+
+
+def _describes_patient(profile: dict[str, Any]) -> bool:
+    return any(k not in _TOPIC_FACTS for k in profile)
+
+
+# What a why-question's topic measures when it names no figure: conversion rests on response and
+# progression (the review: STRIDE's "high PD rate" makes it unsuitable); living longer is OS.
+_TOPIC_METRICS = (
+    (
+        re.compile(r"\b(?:borderline|conversion|convert|downstag\w*|downsiz\w*|resect\w*)"),
+        ["ORR", "PD rate"],
+    ),
+    (re.compile(r"\b(?:live|lived|living|survive\w*|survival)\b"), ["mOS"]),
+)
+
+
+def _backing(question: str) -> list[ToolCall]:
+    """Lookups of the trials a why- or claim-question names or describes (two at most)."""
+    text = normalize(correct(question))
+    trials, regimens, _ = _named(text)
+    names = study_names(trials, regimens, question, text, bool(_ABOUT_STUDY.search(text)))
+    names += [n for n in described_trials(question) if n not in names]
+    metrics = metrics_asked(text) or [
+        m for pattern, found in _TOPIC_METRICS if pattern.search(text) for m in found
+    ]
+    extra = {"metric": list(dict.fromkeys(metrics))} if metrics else {}
+    return [ToolCall("lookup_trial", {"name": n, **extra}) for n in names[:3]]
 
 
 def _names_review_trial(question: str) -> bool:

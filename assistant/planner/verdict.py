@@ -15,6 +15,8 @@ from typing import Any
 from clinical.answer import Verdict
 from corpus.regimens import load_catalogue
 
+# Checks that screen for facts a question left unsaid (rule-core check ids).
+ROUTINE_CHECKS = ("SCREEN-", "CONFIRM-CHILD-PUGH-AND-ECOG")
 # Words that put a named regimen forward for this patient.
 NAMED_PLAN = re.compile(
     r"\b(?:plan(?:ned|ning)?\s+(?:is|was|to|for)?|planning|going\s+to\s+(?:start|give|use)"
@@ -25,7 +27,8 @@ NAMED_PLAN = re.compile(
     r"friday|next\s+week|tomorrow))\b"
     r"|\b(?:reasonable|ok|okay|safe|appropriate|suitable|an\s+option|fine|right\s+choice|sensible|"
     r"acceptable|contraindicated|allowed|possible|advisable|wise)\b"
-    r"|\banything\s+to\s+(?:do|check)\s+(?:first|before)\b",
+    r"|\banything\s+to\s+(?:do|check)\s+(?:first|before)\b"
+    r"|\b(?:supported|backed|justified|evidence[-\s]based)\b|\bwithin\s+what\s+the\s+review\b",
     re.IGNORECASE,
 )
 # "Which first-line regimen?" asks for a choice even when it names some as examples.
@@ -76,15 +79,16 @@ def verdicts(focus: list[str], data: dict[str, Any]) -> list[Verdict]:
                 )
             )
             continue
-        own = [
-            c["text"]
-            for c in checks
-            if regimen in c.get("applies_to", ()) or not c.get("applies_to")
-        ]
+        mine = [c for c in checks if regimen in c.get("applies_to", ()) or not c.get("applies_to")]
+        own = [c["text"] for c in mine]
+        # A routine screen for what the question did not say ("confirm no autoimmune disease")
+        # comes with any start; a check the patient's own facts call for (an EGD not yet done,
+        # an unconfirmed finding) makes the verdict a caution.
+        called_for = [c for c in mine if not str(c.get("id", "")).startswith(ROUTINE_CHECKS)]
         if regimen in options:
             option = options[regimen]
             hedged = option["certainty"] != "firmer" or option["rank"] > 3
-            value = "caution" if hedged or own or unconfirmed else "suitable"
+            value = "caution" if hedged or called_for or unconfirmed else "suitable"
             reasons = [" ".join(option["rationale"])]
             if option["certainty"] != "firmer":
                 reasons.append("the review's support for it here is hedged")
