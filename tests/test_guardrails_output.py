@@ -119,6 +119,13 @@ def test_review_dose_and_reference_years_pass() -> None:
     assert checked.answer == f"{text}\n\n{DISCLAIMER}"
 
 
+def test_a_bracket_opening_with_reflect_is_not_read_as_references() -> None:
+    text = "Lenvatinib was non-inferior to sorafenib for OS [REFLECT, LEAP-002; refs 22, 24]."
+    checked = check_output(AnswerResult(answer=f"{text}\n\n{DISCLAIMER}"))
+    assert all(g.passed for g in checked.guardrails), checked.guardrails
+    assert checked.answer == f"{text}\n\n{DISCLAIMER}"
+
+
 def test_refused_answers_pass_through() -> None:
     refusal = AnswerResult.refusal("The question is empty.")
     assert check_output(refusal) == refusal
