@@ -41,6 +41,16 @@ class Latency(_Metric):
     max_ms: float
 
 
+class AnswerLength(_Metric):
+    """How long the answers of a category are: whole answer in characters, bottom line in words."""
+
+    answers: int
+    median_chars: int
+    p90_chars: int
+    median_bottom_words: int
+    p90_bottom_words: int
+
+
 class RetrievalMetrics(_Metric):
     k: int
     questions: int
@@ -56,6 +66,7 @@ class Metrics(_Metric):
     refusals: RefusalMetrics
     latency: Latency
     retrieval: RetrievalMetrics | None = None
+    lengths: dict[str, AnswerLength] = {}  # per category, plus "overall"; answered cases only
 
 
 def accuracy(runs: Sequence[CaseRun]) -> dict[str, Rate]:
@@ -108,6 +119,27 @@ def latency(runs: Sequence[CaseRun]) -> Latency:
     )
 
 
+def _length(runs: Sequence[CaseRun]) -> AnswerLength:
+    chars = [float(len(r.result.answer)) for r in runs]
+    words = [float(len(str(r.result.bottom_line or "").split())) for r in runs]
+    return AnswerLength(
+        answers=len(runs),
+        median_chars=int(statistics.median(chars)) if chars else 0,
+        p90_chars=int(percentile(chars, 0.9)),
+        median_bottom_words=int(statistics.median(words)) if words else 0,
+        p90_bottom_words=int(percentile(words, 0.9)),
+    )
+
+
+def lengths(runs: Sequence[CaseRun]) -> dict[str, AnswerLength]:
+    """Answer length per category over the answers given (refusals are short by design)."""
+    answered = [r for r in runs if not r.result.refused]
+    categories = sorted({r.score.case.category for r in answered})
+    found = {c: _length([r for r in answered if r.score.case.category == c]) for c in categories}
+    found["overall"] = _length(answered)
+    return found
+
+
 def measure(runs: Sequence[CaseRun], retrieval: RetrievalMetrics | None = None) -> Metrics:
     agreements = [a for a in (regimen_agreement(r.result) for r in runs) if a is not None]
     numbers = [r.score.numbers for r in runs if not r.result.refused]
@@ -121,4 +153,5 @@ def measure(runs: Sequence[CaseRun], retrieval: RetrievalMetrics | None = None) 
         refusals=refusal_metrics(runs),
         latency=latency(runs),
         retrieval=retrieval,
+        lengths=lengths(runs),
     )

@@ -108,6 +108,13 @@ def terminal_summary(report: RunReport) -> str:
             lines.append(f"{category:<14} {rate.hits:>6} {rate.total:>6} {rate.share:>7.1%}")
     overall = report.metrics.accuracy["overall"]
     lines.append(f"{'overall':<14} {overall.hits:>6} {overall.total:>6} {overall.share:>7.1%}")
+    overall_length = report.metrics.lengths.get("overall")
+    if overall_length:
+        lines.append(
+            f"{'answer length (answered)':<14} median {overall_length.median_chars} chars, "
+            f"p90 {overall_length.p90_chars}; bottom line median "
+            f"{overall_length.median_bottom_words} words, p90 {overall_length.p90_bottom_words}"
+        )
     lines.append("")
     lines += [f"{name:<40} {value}" for name, value in headline(report.metrics)]
     if report.judge:
@@ -140,6 +147,18 @@ def markdown(report: RunReport) -> str:
         *(
             f"| {category} | {rate.hits} | {rate.total} | {rate.share:.1%} |"
             for category, rate in report.metrics.accuracy.items()
+        ),
+        "",
+        "## Answer length per category",
+        "",
+        "Answered cases only: the whole answer in characters, the bottom line in words.",
+        "",
+        "| category | answers | median chars | p90 chars | bottom line median words | p90 words |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(
+            f"| {category} | {n.answers} | {n.median_chars} | {n.p90_chars} | "
+            f"{n.median_bottom_words} | {n.p90_bottom_words} |"
+            for category, n in report.metrics.lengths.items()
         ),
         "",
         "## Thresholds",

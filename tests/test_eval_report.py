@@ -81,6 +81,14 @@ def test_a_run_writes_json_markdown_and_a_chart(fast_cli, tmp_path, capsys) -> N
     assert report.metrics.retrieval is not None and report.metrics.retrieval.questions >= 100
     assert {row.id for row in report.cases} == {"pd-rate", "off-topic"}
     assert "| answer accuracy | 100.0% (2/2) |" in (out / "eval.md").read_text()
+    # Answer length per category, over the answers given (the refusal is not one).
+    length = report.metrics.lengths["trial_fact"]
+    assert length.answers == 1 and report.metrics.lengths["overall"].answers == 1
+    answer = next(row for row in report.cases if row.id == "pd-rate").result["answer"]
+    assert length.median_chars == length.p90_chars == len(answer)
+    assert 0 < length.median_bottom_words <= 80
+    assert "## Answer length per category" in (out / "eval.md").read_text()
+    assert "answer length (answered)" in printed
     assert (out / "accuracy.png").read_bytes().startswith(b"\x89PNG")
 
 
