@@ -135,7 +135,9 @@ def lengths(runs: Sequence[CaseRun]) -> dict[str, AnswerLength]:
     """Answer length per category over the answers given (refusals are short by design)."""
     answered = [r for r in runs if not r.result.refused]
     categories = sorted({r.score.case.category for r in answered})
-    found = {c: _length([r for r in answered if r.score.case.category == c]) for c in categories}
+    found: dict[str, AnswerLength] = {
+        c: _length([r for r in answered if r.score.case.category == c]) for c in categories
+    }
     found["overall"] = _length(answered)
     return found
 
