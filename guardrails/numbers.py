@@ -30,6 +30,7 @@ _NOT_FIGURES = re.compile(
     r"|\bECOG(?:\s*PS)?\s*\d(?:\s*[–-]\s*\d)?"
     r"|\bChild-Pugh\s*[ABC]?\s*\d*"
     r"|\bphase\s*\d"
+    r"|\byour\s+limit\s+of\s+\d+(?:\.\d+)?"  # the clinician's own threshold, echoed
     r"|\b(?:Table|Figure|Fig\.)\s*\d+"
     r"|(?:^|(?<=[:;]\s))\d{1,2}\.(?=\s)",
     re.IGNORECASE,

@@ -306,3 +306,18 @@ def test_a_why_question_carries_the_figures_its_sentence_rests_on(planner_assist
     assert "PD rate" in result.bottom_line and "39.9%" in result.bottom_line
     assert "does not report" not in result.bottom_line  # a backing lookup's gaps are not asked
     assert all(g.passed for g in result.guardrails)  # quoted review sentences pass the checks
+
+
+def test_a_threshold_lists_every_arm_that_meets_it(planner_assistant) -> None:
+    result = planner_assistant.ask("1L combos w a PFS HR of 0.55 or lower vs sorafenib?")
+    assert result.intent == "comparison"
+    assert result.bottom_line.startswith(
+        "Table 1 first-line combination arms with PFS HR at or below your limit of 0.55:"
+    )
+    for trial in ("NCT04560894", "APOLLO", "CARES-310"):
+        assert trial in result.bottom_line
+    assert "IMbrave150" not in result.bottom_line and "0.55" in result.answer  # kept as typed
+    runner = planner_assistant.ask(
+        "best (lowest) OS HR among the 1L combination ph3s, and the runner-up?"
+    )
+    assert "runner-up:" in runner.bottom_line and not runner.refused

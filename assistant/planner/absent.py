@@ -42,7 +42,10 @@ _NOT_TRIALS = re.compile(
     r"^(?:afp|nlr|plt|plts|platelets?|ecog|ps|vp|cp|child|bclc|grade|cycles?|doses?|mg|size|cm|mm"
     r"|segments?|seg|day|days|week|weeks|month|months|year|years|age|aged|bili|alb|albumin|inr|hb"
     r"|ct|mri|pet|egd|ogd|ldh|crp|alt|ast|ggt|lr|li-rads|up-to|upto|score|stage|step|phase|level"
-    r"|type|class|cps|tps|n|x|q|bid|tid|bd|od|table|figure|fig|ref|refs|cohort|arm|line)$"
+    r"|type|class|cps|tps|n|x|q|bid|tid|bd|od|table|figure|fig|ref|refs|cohort|arm|line|ph|p"
+    # Words before a figure in a question ("mOS under 11 months", "ORR above 30").
+    r"|under|over|below|above|about|around|after|before|within|than|least|most|less|more|since"
+    r"|until|between|approximately|roughly|nearly|almost|only|exactly|top|first|last|best)$"
 )
 
 

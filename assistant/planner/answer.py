@@ -81,6 +81,7 @@ def read_header(plan: Plan) -> list[str]:
     return [*lines, ""]
 
 
+_RUNNER_UP = re.compile(r"runner[\s-]?up|second[\s-]best|next\s+best", re.I)
 # "Was DCR actually lower?": the first arm against the second, on the figure asked.
 _DIRECTION = re.compile(
     r"\b(?P<low>lower|less|fewer|shorter|smaller|worse\s+response)\b|\b(?P<high>higher|more|greater"
@@ -215,7 +216,8 @@ def _part(
             if not complete and not backing:
                 answered, note = False, "the review does not report every figure asked"
         elif tool == "compare_trials":
-            sentences.append(comparison_sentence(artifact, metric_label, cite))
+            runner_up = bool(_RUNNER_UP.search(plan.question))
+            sentences.append(comparison_sentence(artifact, metric_label, cite, runner_up))
         elif tool == "check_resectability":
             sentences.append(criteria_sentence(artifact["data"]))
         elif tool == "locoregional_options":

@@ -131,13 +131,33 @@ def _printed(row: dict[str, Any]) -> str:
     return text
 
 
-def comparison_sentence(artifact: dict[str, Any], label: Callable[[str], str], cite: Cite) -> str:
+def comparison_sentence(
+    artifact: dict[str, Any], label: Callable[[str], str], cite: Cite, runner_up: bool = False
+) -> str:
     rows = artifact.get("results", [])
+    metric = label(artifact["metric"])
+    which = "control arms" if artifact.get("arms") == "control" else "first-line combination arms"
+    limit = _limit(artifact)
+    if limit:
+        if not rows:
+            return f"No Table 1 {which} had {metric} {limit}"
+        listed = [
+            f"{r['arm']} in {r['trial']}, {_printed(r)} {cite([r['trial']], r['refs'])}"
+            for r in rows
+        ]
+        return f"Table 1 {which} with {metric} {limit}: {'; '.join(listed)}"
     if not rows:
         return ""
+    if runner_up and len(rows) > 1:
+        first, second = rows[0], rows[1]
+        best = "Lowest" if artifact.get("order") == "ascending" else "Highest"
+        return (
+            f"{best} {metric}: {first['arm']} in {first['trial']}, {_printed(first)} "
+            f"{cite([first['trial']], first['refs'])}; runner-up: {second['arm']} in "
+            f"{second['trial']}, {_printed(second)} {cite([second['trial']], second['refs'])}"
+        )
     ascending = artifact.get("order") == "ascending"
     low, high = (rows[0], rows[-1]) if ascending else (rows[-1], rows[0])
-    metric = label(artifact["metric"])
     first, last = ("Lowest", "highest") if ascending else ("Highest", "lowest")
     best, worst = (low, high) if ascending else (high, low)
     return (
@@ -145,6 +165,16 @@ def comparison_sentence(artifact: dict[str, Any], label: Callable[[str], str], c
         f"{cite([best['trial']], best['refs'])}; {last}: {worst['arm']} in {worst['trial']}, "
         f"{_printed(worst)} {cite([worst['trial']], worst['refs'])}"
     )
+
+
+def _limit(artifact: dict[str, Any]) -> str:
+    """ "at or below your limit of 0.55": the filter a comparison was asked with, or ""."""
+    parts = []
+    if artifact.get("at_most") is not None:
+        parts.append(f"at or below your limit of {artifact['at_most']:g}")
+    if artifact.get("at_least") is not None:
+        parts.append(f"at or above your limit of {artifact['at_least']:g}")
+    return " and ".join(parts)
 
 
 # --- a patient ------------------------------------------------------------------------------

@@ -446,14 +446,29 @@ def _ranking_plan(
         if found := re.search(pattern, text):
             category, spot = name, found
             break
+    # "vs sorafenib" names the comparator the ranked arms were measured against, not an arm.
+    regimens = [
+        r
+        for r in regimens
+        if not re.search(
+            rf"\b(?:vs\.?|versus|against|compared\s+(?:with|to))\s+{re.escape(r)}", text
+        )
+    ]
     control = bool(_CONTROL.search(text)) or any(
-        re.search(rf"\bwhich\s+{re.escape(r)}\s+arm\b|\b{re.escape(r)}\s+arms\b", text)
+        re.search(
+            rf"\b(?:which|a|an|the|their|its)\s+{re.escape(r)}\s+arm\b|\b{re.escape(r)}\s+arms\b",
+            text,
+            re.IGNORECASE,
+        )
         for r in regimens
     )
-    asks_to_rank = _COMPARISON.search(text) or (category and re.search(r"\bcompare\w*", text))
+    limits = _limits(text)
+    asks_to_rank = (
+        _COMPARISON.search(text) or (category and re.search(r"\bcompare\w*", text)) or limits
+    )
     if not (asks_to_rank and comparable) or named or (regimens and not (category or control)):
         return None
-    args: dict[str, Any] = {"metric": comparable[0], "order": order or "best"}
+    args: dict[str, Any] = {"metric": comparable[0], "order": order or "best", **limits}
     # "atezo/bev vs the anti-PD-1 + TKI combos" compares across categories: no restriction
     inside = spot is not None and all(spot.start() <= text.find(r) < spot.end() for r in regimens)
     if spot and (_AMONG.search(text) or (inside and _CATEGORY_NOUN.match(text[spot.end() :]))):
@@ -462,6 +477,26 @@ def _ranking_plan(
         args["arms"] = "control"
         args |= {"regimen": regimens[0]} if regimens else {}
     return Plan(Intent.COMPARISON, [ToolCall("compare_trials", args)], metric=comparable[0])
+
+
+# "PFS HR of 0.55 or lower", "median OS under 11 months", "ORR above 30%": a filter on the figure.
+_AT_MOST = re.compile(
+    r"(?:\bunder|\bbelow|\bless\s+than|<=?|≤|\bat\s+most|\bno\s+more\s+than)\s*(\d+(?:\.\d+)?)"
+    r"|(\d+(?:\.\d+)?)\s*%?\s*(?:months?\s+)?or\s+(?:lower|less|below|fewer|under)\b"
+)
+_AT_LEAST = re.compile(
+    r"(?:\bover|\babove|\bmore\s+than|\bgreater\s+than|>=?|≥|\bat\s+least)\s*(\d+(?:\.\d+)?)"
+    r"|(\d+(?:\.\d+)?)\s*%?\s*(?:months?\s+)?or\s+(?:higher|more|above|greater|longer)\b"
+)
+
+
+def _limits(text: str) -> dict[str, float]:
+    limits = {}
+    if found := _AT_MOST.search(text):
+        limits["at_most"] = float(found.group(1) or found.group(2))
+    if found := _AT_LEAST.search(text):
+        limits["at_least"] = float(found.group(1) or found.group(2))
+    return limits
 
 
 def _study_plan(

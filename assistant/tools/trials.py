@@ -72,6 +72,8 @@ def _compare_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
         category: Literal["ICI+TKI", "ICI+anti-VEGF", "ICI+ICI"] | None = None,
         arms: Literal["experimental", "control"] = "experimental",
         regimen: str | None = None,
+        at_most: float | None = None,
+        at_least: float | None = None,
     ) -> tuple[str, Artifact]:
         """Rank the first-line combination arms of Table 1 on one figure.
 
@@ -81,6 +83,8 @@ def _compare_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
         anti-PD-1 combinations, "ICI+anti-VEGF" for bevacizumab-based ones, "ICI+ICI").
         arms: "experimental" (default) or "control" to rank the trials' comparator arms.
         regimen (optional): only arms of this regimen, e.g. "sorafenib" for the sorafenib arms.
+        at_most / at_least (optional): only arms whose figure is at most / at least this value
+        ("PFS HR of 0.55 or lower": at_most=0.55); every arm that qualifies is listed.
         Arms whose figure is not reported (NR, NA) are listed apart.
         """
         wanted = parse_metric(metric)
@@ -98,6 +102,10 @@ def _compare_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
                 (ranked if result.value is not None else missing).append((trial, result))
         sign = 1.0 if ascending else -1.0
         ranked.sort(key=lambda pair: sign * (pair[1].value or 0.0))
+        if at_most is not None:
+            ranked = [(t, r) for t, r in ranked if (r.value or 0.0) <= at_most]
+        if at_least is not None:
+            ranked = [(t, r) for t, r in ranked if (r.value or 0.0) >= at_least]
         rows = [result_row(t, r) for t, r in ranked]
         lines = [
             f"{n}. {row['arm']} ({row['trial']}): {row['text']}"
@@ -112,6 +120,8 @@ def _compare_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
             "arms": arms,
             "regimen": only,
             "order": "ascending" if ascending else "descending",
+            "at_most": at_most,
+            "at_least": at_least,
             "results": rows,
             "not_reported": [result_row(t, r) for t, r in missing],
             "citations": [c.model_dump() for c in citations],
