@@ -175,3 +175,5 @@ def test_identifiers_are_replaced_in_the_chat(service) -> None:
     assert "John" not in turn.question and "1234567" not in turn.question
     shown = answer_text(turn.result, turn.body)
     assert shown.startswith("> **Guardrails:** identifiers")
+    lead, _ = split_lead(shown)  # said on top, before the bottom line
+    assert lead.startswith("> **Guardrails:** identifiers") and "**Bottom line:**" in lead

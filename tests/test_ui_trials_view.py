@@ -89,4 +89,4 @@ def test_the_readable_table_has_the_chosen_columns_and_escapes_cells() -> None:
     assert shown.count("<tr>") == len(rows) + 1
     for column in TABLE1_SHOWN:
         assert f'data-label="{column}"' in shown.replace("&gt;", ">")
-    assert "<b>LEAP-002</b>" in shown and 'data-label="PD rate, %">12.2</td>' in shown
+    assert "<b>LEAP-002</b>" in shown and 'data-label="PD rate, %"><span>12.2</span></td>' in shown

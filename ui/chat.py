@@ -26,6 +26,7 @@ from ui.footnotes import Footnote, citation_buttons, footnotes_html
 Message = dict[str, Any]
 BOTTOM_LINE = "**Bottom line:**"
 PATIENT_AS_READ = "**Patient as read:**"
+GUARDRAILS_NOTE = "> **Guardrails:**"
 PENDING_TEXT = "Consulting the review…"
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
@@ -110,7 +111,7 @@ def guardrail_notice(result: AnswerResult) -> str:
     if result.refused or not failed:
         return ""
     items = "; ".join(f"{c.check}: {c.detail}" for c in failed)
-    return f"> **Guardrails:** {items}\n\n"
+    return f"{GUARDRAILS_NOTE} {items}\n\n"
 
 
 def answer_text(result: AnswerResult, body: str) -> str:
@@ -129,14 +130,17 @@ def split_lead(body: str, bottom_line: str = "") -> tuple[str, str]:
     first paragraph, or the contract's `bottom_line` when the body has none of its own.
     """
     paragraphs = [p for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    # What the guardrails changed (identifiers replaced, a figure corrected) stays on top.
+    notice = [p for p in paragraphs[:1] if p.startswith(GUARDRAILS_NOTE)]
+    paragraphs = paragraphs[len(notice) :]
     lead = [p for p in paragraphs if p.lstrip().startswith(BOTTOM_LINE)][:1]
     if lead:
         reading = [p for p in paragraphs if p.lstrip().startswith(PATIENT_AS_READ)][:1]
         rest = [p for p in paragraphs if p not in lead and p not in reading]
-        return "\n\n".join(lead + reading), "\n\n".join(rest)
+        return "\n\n".join(notice + lead + reading), "\n\n".join(rest)
     if bottom_line:
-        return f"{BOTTOM_LINE} {bottom_line}", "\n\n".join(paragraphs)
-    return "\n\n".join(paragraphs[:1]), "\n\n".join(paragraphs[1:])
+        return "\n\n".join([*notice, f"{BOTTOM_LINE} {bottom_line}"]), "\n\n".join(paragraphs)
+    return "\n\n".join(notice + paragraphs[:1]), "\n\n".join(paragraphs[1:])
 
 
 def _fold(kind: str, summary: str, inner: str) -> str:

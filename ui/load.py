@@ -98,10 +98,10 @@ def check_output(output: tuple[Any, ...], session: int, asked: int) -> list[str]
     problems = []
     chat = output[1]
     panel = output[4:]
-    if len(chat) != 3 * asked:
+    if len(chat) != 2 * asked:
         problems.append(f"chat holds {len(chat)} messages after {asked} questions")
     answer = _text(chat[-1]["content"]) if chat else ""
-    if not answer or answer.startswith("**Not answered."):
+    if not answer or "<strong>Not answered.</strong>" in answer:
         problems.append(f"question {asked} not answered: {answer[:80]!r}")
     questions = [_text(m["content"]) for m in chat if m["role"] == "user"]
     foreign = [q for q in questions if "AFP" in q and str(patient_afp(session)) not in q]

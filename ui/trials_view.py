@@ -76,10 +76,12 @@ def table1_html() -> str:
         name, category, refs = (html.escape(row[index[c]]) for c in ("Study", "Category", "Refs"))
         study = f"<b>{name}</b> <small>{category}; ref {refs}</small>"
         cells = [
-            f'<td data-label="Trial">{study}</td>',
-            f'<td data-label="Regimen">{html.escape(row[index["Regimen"]])}</td>',
+            f'<td data-label="Trial" class="wide"><span>{study}</span></td>',
+            f'<td data-label="Regimen" class="wide"><span>{html.escape(row[index["Regimen"]])}'
+            "</span></td>",
             *(
-                f'<td data-label="{html.escape(c)}">{html.escape(row[index[c]]) or "–"}</td>'
+                f'<td data-label="{html.escape(c)}"><span>{html.escape(row[index[c]]) or "–"}'
+                "</span></td>"
                 for c in shown
             ),
         ]
