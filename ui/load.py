@@ -75,7 +75,7 @@ class LoadReport:
         mean = statistics.fmean(self.latencies_s) if answered else float("nan")
         return (
             f"{len(self.sessions)} sessions, {answered} answers in {self.wall_s:.1f} s; "
-            f"latency per answer (submit to final streamed message): p50 "
+            f"latency per answer (submit to final message): p50 "
             f"{self.percentile(50) * 1000:.0f} ms, p95 {self.percentile(95) * 1000:.0f} ms, "
             f"mean {mean * 1000:.0f} ms, max {max(self.latencies_s, default=0) * 1000:.0f} ms; "
             f"problems: {len(self.problems)}"
