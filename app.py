@@ -136,7 +136,7 @@ def _trials_tab() -> None:
         title = SETTING_TITLES.get(setting, setting)
         gr.Plot(
             value=forest_figure(os_hazard_ratios(setting=setting), title),
-            label=f"Overall survival hazard ratios: {title}",
+            show_label=False,  # the figure carries its title
             elem_id=f"forest-{setting}",
             elem_classes=["forest-plot"],
         )

@@ -134,6 +134,8 @@ def test_input_answer_top_and_top_option_in_view(browser, url, size) -> None:
     disclaimer = box(page, "#disclaimer-box")
     assert disclaimer["y"] <= 1 and disclaimer["height"] <= 32  # one pinned line
     for turn, question in enumerate((VIGNETTE, FOLLOW_UP), start=1):
+        if turn > 1:  # the clinician scrolled back up: the new answer still comes into view
+            page.evaluate("document.querySelector('#chat [role=log]').scrollTop = 0")
         ask(page, question, turn)
         in_view(page, "#question textarea")
         latest_answer_in_view(page)
@@ -156,6 +158,13 @@ def test_input_answer_top_and_top_option_in_view(browser, url, size) -> None:
         chat, card = box(page, "#chat-column"), box(page, "#card-column")
         assert card["y"] >= chat["y"] + chat["height"] - 1 and abs(card["x"] - chat["x"]) < 2
         assert box(page, "#question textarea")["width"] > 3 * box(page, "#ask")["width"]
+    # Fonts: the app's own regular and bold faces are what the page loaded; no semi-bold face.
+    faces = page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded')"
+        ".map(f => f.family.replaceAll('\"', '') + ' ' + f.weight)"
+    )
+    assert "Source Sans Pro 700" in faces and "Source Sans Pro 400" in faces, faces
+    assert not [face for face in faces if face.endswith(" 600")], faces
     assert watch.outside == [] and watch.dialogs == []
     page.close()
 
@@ -210,6 +219,23 @@ def test_an_invalid_panel_edit_names_the_conflict_and_marks_the_card(browser, ur
     choose(page, "child_pugh_score", "8")  # fixed: the card is current again
     expect(page.locator("#card .card-stale")).to_have_count(0)
     expect(problem).not_to_contain_text("does not match")
+    page.close()
+
+
+def test_a_question_contradicting_a_panel_edit_is_shown_and_resolved(browser, url) -> None:
+    page, _ = open_page(browser, url, "1280x720")
+    ask(page, "Child-Pugh A, ECOG 0, no varices on EGD: first-line options?", 1)
+    choose(page, "ecog", "1")
+    expect(page.locator("#card .card-note")).to_contain_text("Updated from the profile panel")
+    ask(page, "Now ECOG 2: which first-line regimen?", 2)
+    conflict = page.locator("#conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("ECOG PS: panel 1, question 2")
+    expect(page.locator("#profile-ecog input").first).to_have_value("2")  # what the answer used
+    page.locator("#keep-panel").click()
+    expect(conflict).to_be_hidden()
+    expect(page.locator("#profile-ecog input").first).to_have_value("1")
+    expect(page.locator("#card .card-note")).to_be_visible()  # ahead of the chat, and says so
     page.close()
 
 

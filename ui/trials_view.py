@@ -35,7 +35,7 @@ FOREST_WIDTH_IN = 9.0
 SIGNIFICANT, NOT_SIGNIFICANT = "#1f6f8b", "#8a8a8a"
 SETTING_TITLES = {
     "first-line": "First-line systemic therapy",
-    "intermediate-stage": "TACE combinations (intermediate stage, not first-line systemic)",
+    "intermediate-stage": "With TACE (intermediate stage): not a first-line systemic trial",
 }
 BAR_METRICS = (Metric.ORR, Metric.PD_rate, Metric.grade3_TRAE)
 BAR_LABELS = {Metric.ORR: "ORR", Metric.PD_rate: "PD rate", Metric.grade3_TRAE: "Grade ≥3 TRAEs"}
