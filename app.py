@@ -32,7 +32,7 @@ from assistant.backends import BackendError
 from assistant.conversations import ConversationStoreError, PurgeSchedule
 from guardrails.messages import DISCLAIMER
 from ui.card import EMPTY_CARD, card_for, edited_note, stale_card
-from ui.chat import pending_message, redact, user_message
+from ui.chat import pending_message, redact, render_markdown, user_message
 from ui.export_files import DEFAULT_TTL_S, PrivateExports
 from ui.profile_panel import (
     FIELDS,
@@ -160,6 +160,17 @@ def card_view(state: Session) -> str:
     return card
 
 
+def problem_html(problem: str) -> str:
+    """The panel's conflict, pinned to the corner of the window while it lasts (the field being
+    edited may be far down the panel, the card far up)."""
+    if not problem:
+        return ""
+    return (
+        '<div class="panel-conflict" role="alert"><p><b>Conflict in the profile panel</b> '
+        f"(the card is out of date until it is fixed)</p>{render_markdown(problem)}</div>"
+    )
+
+
 def conflict_text(state: Session) -> str:
     if not state.conflicts:
         return ""
@@ -277,7 +288,7 @@ def build_app(
             values = state.panel_draft if state.panel_draft is not None else None
             return [
                 card_view(state),
-                state.panel_problem and f"**Conflict:** {state.panel_problem}",
+                problem_html(state.panel_problem),
                 *(values if values is not None else panel_values(state.profile)),
                 gr.Column(visible=bool(state.conflicts)),
                 conflict_text(state),
@@ -310,8 +321,7 @@ def build_app(
         def edit(state: Session | None, *values: Any) -> tuple[Any, ...]:
             state = state or Session()
             service.edit_profile(state, values)
-            problem_text = state.panel_problem and f"**Conflict:** {state.panel_problem}"
-            return state, card_view(state), problem_text
+            return state, card_view(state), problem_html(state.panel_problem)
 
         gr.on(
             triggers=[field.input for field in fields],

@@ -209,6 +209,9 @@ def test_an_invalid_panel_edit_names_the_conflict_and_marks_the_card(browser, ur
     problem = page.locator("#profile-problem")
     expect(problem).to_contain_text("Child-Pugh class B does not match Child-Pugh score 6")
     expect(problem).to_contain_text("set Child-Pugh class to A")
+    pinned = page.locator("#conflict-pinned")  # in the window wherever the panel is scrolled
+    expect(pinned).to_contain_text("Child-Pugh class B does not match Child-Pugh score 6")
+    in_view(page, "#conflict-pinned")
     expect(page.locator("#card .card-stale")).to_be_visible()
     expect(page.locator("#card .card-stale")).to_contain_text("Out of date")
     shot(page, "panel-conflict-1280x720")
@@ -219,6 +222,7 @@ def test_an_invalid_panel_edit_names_the_conflict_and_marks_the_card(browser, ur
     choose(page, "child_pugh_score", "8")  # fixed: the card is current again
     expect(page.locator("#card .card-stale")).to_have_count(0)
     expect(problem).not_to_contain_text("does not match")
+    expect(pinned).to_have_count(0)
     page.close()
 
 

@@ -99,10 +99,25 @@
     closeNote(panel, answer && answer.querySelector(`button.fn-ref.fn-${number}`));
   });
 
+  // The profile panel's conflict, mirrored into a box pinned to the window's corner while it
+  // lasts (Gradio's containers make a fixed element inside them scroll with the page).
+  function pinConflict() {
+    const source = document.querySelector("#profile-problem .panel-conflict");
+    let pinned = document.getElementById("conflict-pinned");
+    if (!source) { if (pinned) pinned.remove(); return; }
+    if (!pinned) {
+      pinned = document.createElement("div");
+      pinned.id = "conflict-pinned";
+      pinned.setAttribute("role", "alert");
+      document.body.append(pinned);
+    }
+    if (pinned.innerHTML !== source.innerHTML) pinned.innerHTML = source.innerHTML;
+  }
+
   let queued = false;
   new MutationObserver(() => {
     if (queued) return;
     queued = true;
-    requestAnimationFrame(() => { queued = false; showLatest(); });
-  }).observe(document.documentElement, { childList: true, subtree: true });
+    requestAnimationFrame(() => { queued = false; showLatest(); pinConflict(); });
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 })();
