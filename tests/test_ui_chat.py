@@ -35,7 +35,7 @@ def _tags(html: str) -> set[str]:
 def test_a_question_is_shown_as_typed_never_rendered() -> None:
     content = user_message(HOSTILE + "\nsecond line")["content"]
     assert _tags(content) == {"div", "br"}  # no img, a, script: only the wrapper and the break
-    assert "&lt;img src=&quot;http://192.0.2.1/i.png&quot;&gt;" in content
+    assert '&lt;img src="http://192.0.2.1/i.png"&gt;' in content  # quotes are text here
     assert "![x](http://192.0.2.1/pixel.png)" in content and "**bold**" in content
     assert "\n\n" not in content  # one HTML block: the browser's Markdown has nothing to parse
 

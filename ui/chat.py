@@ -54,7 +54,7 @@ def render_markdown(text: str) -> str:
 
 def plain_html(text: str) -> str:
     """Text shown exactly as typed: escaped, line breaks kept, no Markdown."""
-    return "<br>".join(html.escape(line, quote=True) for line in text.split("\n"))
+    return "<br>".join(html.escape(line, quote=False) for line in text.split("\n"))
 
 
 def user_message(question: str) -> Message:
