@@ -191,6 +191,20 @@ def test_a_citation_opens_its_passage_from_mouse_and_keyboard(browser, url) -> N
     expect(page.locator("#chat .fn-open")).to_have_count(1)
     page.keyboard.press("Escape")
     expect(page.locator("#chat .fn-open")).to_have_count(0)
+    # Tab reaches it from the chat's first control (the trash icon).
+    page.locator("#chat button[aria-label='Clear']").focus()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('fn-ref')"):
+            break
+    assert page.evaluate("document.activeElement.classList.contains('fn-ref')")
+    # A message's copy button copies the text shown, not the HTML behind it.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator("#chat button[aria-label='Copy message']").last.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Bottom line:") and "<div" not in copied, copied[:120]
+    assert "First-line options" in copied and "Lancet Oncol" in copied  # folds copied open
+    assert "Tools called" not in copied
     page.close()
 
 

@@ -90,6 +90,32 @@
     toggleNote(button);
   }, true);
 
+  // A message's copy button copies the message as text (its folds open, without the agent
+  // steps), not the HTML it is sent as.
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element &&
+      event.target.closest("#chat button[aria-label='Copy message']");
+    if (!button || !navigator.clipboard) return;
+    let node = button.closest(".message-buttons") || button;
+    let content = null;
+    while (node && !content) {
+      node = node.previousElementSibling;
+      content = node && (node.matches(".message-content") ? node : node.querySelector(".message-content"));
+    }
+    if (!content) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    // The answer with its folds open (details, sources), without the agent steps.
+    const copy = content.cloneNode(true);
+    copy.querySelectorAll(".answer-steps, .fn-open, button.fn-close").forEach((n) => n.remove());
+    copy.querySelectorAll("details").forEach((n) => { n.open = true; });
+    copy.style.cssText = "position:absolute;left:-99999px;top:0;width:800px";
+    document.body.append(copy);
+    const text = copy.innerText.trim();
+    copy.remove();
+    navigator.clipboard.writeText(text);
+  }, true);
+
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     const panel = event.target instanceof Element && event.target.closest(".fn-open");
