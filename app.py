@@ -9,9 +9,9 @@ FastAPI application (`api/`), so one port serves the web app, `/api/v1` and `/he
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr
+from gradio.themes.utils.fonts import LocalFont
 from gradio.utils import get_upload_folder
 
 from api.app import create_api
@@ -30,15 +31,8 @@ from assistant.agent import Assistant
 from assistant.backends import BackendError
 from assistant.conversations import ConversationStoreError, PurgeSchedule
 from guardrails.messages import DISCLAIMER
-from ui.card import EMPTY_CARD, card_for
-from ui.chat import (
-    answer_message,
-    answer_text,
-    redact,
-    steps_message,
-    stream_prefixes,
-    user_message,
-)
+from ui.card import EMPTY_CARD, card_for, edited_note, stale_card
+from ui.chat import pending_message, redact, render_markdown, user_message
 from ui.export_files import DEFAULT_TTL_S, PrivateExports
 from ui.profile_panel import (
     FIELDS,
@@ -48,30 +42,54 @@ from ui.profile_panel import (
     panel_values,
     regimen_choices,
 )
-from ui.service import EXAMPLES, ChatService, history
+from ui.service import EXAMPLES, ChatService, Superseded, history
 from ui.session import Session
-from ui.trials_view import BAR_LABELS, BAR_METRICS, bar_figure, forest_figure, table1
+from ui.trials_view import (
+    BAR_LABELS,
+    BAR_METRICS,
+    SETTING_TITLES,
+    bar_figure,
+    forest_figure,
+    forest_settings,
+    os_hazard_ratios,
+    table1,
+    table1_html,
+)
 
 FieldComponent = gr.Dropdown | gr.Textbox  # what the profile panel is made of
 TITLE = "HCC systemic-therapy assistant"
-INTRO = (
-    f"## {TITLE}\n"
-    "Cited decision support for the systemic treatment of unresectable hepatocellular carcinoma, "
-    "from one review (Zhu et al., *J Hepatocell Carcinoma* 2025). Describe the patient and ask; "
-    "follow-up questions keep the patient until **New patient**."
+SUBTITLE = (
+    "Cited decision support for the systemic treatment of unresectable HCC, from one review "
+    "(Zhu et al., J Hepatocell Carcinoma 2025). Follow-up questions keep the patient until "
+    "New patient."
 )
-CSS = """
-#disclaimer { position: sticky; top: 0; z-index: 20; background: var(--background-fill-secondary);
-  border-left: 4px solid #b45309; padding: 6px 12px; }
-.footnotes details { margin: 4px 0; }
-.footnotes summary { cursor: pointer; font-weight: 600; }
-.fn-passage { font-size: 0.92em; border-left: 3px solid #1f6f8b; margin: 6px 0; padding-left: 8px; }
-.fn-reference { font-size: 0.88em; margin: 4px 0; }
-"""
-STREAM_STEPS = int(os.environ.get("HCC_UI_STREAM_STEPS", "8"))  # updates per streamed answer
-STREAM_DELAY_S = float(os.environ.get("HCC_UI_STREAM_DELAY", "0.02"))
+ASSETS = Path(__file__).resolve().parent / "ui" / "assets"
+CSS = (ASSETS / "app.css").read_text(encoding="utf-8")
+HEAD = f"<script>\n{(ASSETS / 'app.js').read_text(encoding='utf-8')}\n</script>"
+LOADING = "Loading the review index and the search model… questions open when they are ready."
 # Exported records are removed this many seconds after they are written (and when the tab closes).
 EXPORT_TTL_S = float(os.environ.get("HCC_EXPORT_TTL", str(DEFAULT_TTL_S)))
+READY_WAIT_S = 300.0  # a question sent before the server is ready waits this long at most
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default look with fonts served by this server, bold included: the bundled
+    semi-bold (600) files hold only a few glyphs, so 600 and 700 both use the full bold face."""
+    return gr.themes.Default(
+        primary_hue="teal",
+        font=(LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "sans-serif"),
+        font_mono=(LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "monospace"),
+    )
+
+
+def disclaimer_html() -> str:
+    """The disclaimer on one pinned line that opens to the full text."""
+    full = html.escape(DISCLAIMER.strip("_"))
+    return (
+        '<details id="disclaimer-box"><summary><b>Decision support only</b>: it summarises one '
+        'review; the treating clinician decides. <span class="more">More</span></summary>'
+        f"<p>{full}</p></details>"
+    )
 
 
 def _component(field: Field) -> FieldComponent:
@@ -101,18 +119,27 @@ def _trials_tab() -> None:
     headers, rows = table1()
     gr.Markdown(
         "### Table 1: phase III first-line combination trials\n"
-        "Click a column header to sort. ORR by blinded independent central review (RECIST v1.1); "
-        "figures marked ** are TEAEs."
+        "ORR by blinded independent central review (RECIST v1.1); figures marked ** are TEAEs. "
+        "Every column, sortable, is under *All columns of Table 1*."
     )
-    gr.Dataframe(
-        value=rows,
-        headers=headers,
-        interactive=False,
-        wrap=True,
-        show_search="search",
-        elem_id="table1",
-    )
-    gr.Plot(value=forest_figure(), label="Overall survival hazard ratios", elem_id="forest-plot")
+    gr.HTML(table1_html(), elem_id="table1")
+    with gr.Accordion("All columns of Table 1 (sortable)", open=False):
+        gr.Dataframe(
+            value=rows,
+            headers=headers,
+            interactive=False,
+            wrap=True,
+            show_search="search",
+            elem_id="table1-full",
+        )
+    for setting in forest_settings():
+        title = SETTING_TITLES.get(setting, setting)
+        gr.Plot(
+            value=forest_figure(os_hazard_ratios(setting=setting), title),
+            show_label=False,  # the figure carries its title
+            elem_id=f"forest-{setting}",
+            elem_classes=["forest-plot"],
+        )
     gr.Markdown("### Per regimen (experimental arms of Table 1)")
     with gr.Tabs():
         for metric in BAR_METRICS:
@@ -120,95 +147,181 @@ def _trials_tab() -> None:
                 gr.Plot(value=bar_figure(metric), show_label=False, elem_id=f"bars-{metric.value}")
 
 
+def card_view(state: Session) -> str:
+    """The card for the session's profile, marked when it is out of date or ahead of the chat."""
+    card = card_for(state.profile)
+    if state.panel_problem:
+        return stale_card(
+            card, "The profile panel has a conflict (below the card): this is the recommendation "
+            "for the last valid profile, until the panel is fixed.",
+        )  # fmt: skip
+    if state.profile_edited and state.turns:
+        return edited_note(card)
+    return card
+
+
+def problem_html(problem: str) -> str:
+    """The panel's conflict, pinned to the corner of the window while it lasts (the field being
+    edited may be far down the panel, the card far up)."""
+    if not problem:
+        return ""
+    return (
+        '<div class="panel-conflict" role="alert"><p><b>Conflict in the profile panel</b> '
+        f"(the card is out of date until it is fixed)</p>{render_markdown(problem)}</div>"
+    )
+
+
+def conflict_text(state: Session) -> str:
+    if not state.conflicts:
+        return ""
+    labels = {field.key: field.label for field in FIELDS}
+    items = "; ".join(
+        f"**{labels.get(name, name)}**: panel {_value(panel)}, question {_value(asked)}"
+        for name, panel, asked in state.conflicts
+    )
+    return (
+        f"**Your question changed values you had set in the panel.** {items}. The answer and the "
+        "card use the question's values. Which should stand?"
+    )
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).replace("_", " ")
+
+
 def build_app(
     assistant_factory: Callable[[], Assistant] = Assistant,
-    stream_delay_s: float = STREAM_DELAY_S,
     export_dir: Path | None = None,
     export_ttl_s: float = EXPORT_TTL_S,
+    readiness: Readiness | None = None,
 ) -> gr.Blocks:
-    """The whole UI around one assistant (tests pass a cheap one)."""
+    """The whole UI around one assistant (tests pass a cheap one). With `readiness`, questions
+    open when the server is ready (the index and the search model loaded)."""
     service = ChatService(assistant_factory())
     # Inside Gradio's cache folder, so Gradio serves the private files instead of copying them.
     exports = PrivateExports(export_dir or Path(get_upload_folder()), export_ttl_s)
 
+    def ready() -> bool:
+        return readiness is None or readiness.ready or readiness.status == "not ready"
+
     with gr.Blocks(title=TITLE) as demo:
         # A Session, made on the tab's first event; its exports go when the tab's state does.
         session = gr.State(None, delete_callback=exports.discard)
-        gr.Markdown(DISCLAIMER, elem_id="disclaimer")
-        gr.Markdown(INTRO)
+        gr.HTML(disclaimer_html(), elem_id="disclaimer")
+        gr.HTML(
+            f'<div id="app-title"><h1>{html.escape(TITLE)}</h1>'
+            f"<p>{html.escape(SUBTITLE)}</p></div>",
+            elem_id="header",
+        )
+        status = gr.Markdown(LOADING, elem_id="status", visible=not ready())
         with gr.Tabs():
-            with gr.Tab("Consultation", id="consult"), gr.Row(equal_height=False):
-                with gr.Column(scale=3):
+            with (
+                gr.Tab("Consultation", id="consult"),
+                gr.Row(equal_height=False, elem_id="main-row"),
+            ):
+                with gr.Column(scale=3, min_width=300, elem_id="chat-column"):
                     chatbot = gr.Chatbot(
                         label="Conversation",
-                        height=620,
+                        show_label=False,
+                        height="calc(100vh - 250px)",
+                        min_height=320,
                         elem_id="chat",
+                        autoscroll=False,  # the page scrolls each new answer to its top
                         latex_delimiters=[],
                         buttons=["copy"],
                         feedback_options=None,
                         group_consecutive_messages=False,
                         placeholder="Ask about a patient, a trial or the review.",
                     )
-                    with gr.Row():
+                    with gr.Row(elem_id="ask-row"):
                         question = gr.Textbox(
                             placeholder="e.g. Child-Pugh A, ECOG 0, untreated varices, "
                             "hoping for resection: which first-line regimen?",
                             show_label=False,
                             scale=5,
+                            min_width=160,
                             lines=1,
                             max_lines=6,
                             elem_id="question",
+                            interactive=ready(),
                         )
-                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                    gr.Examples(
-                        examples=[[e] for e in EXAMPLES],
-                        inputs=[question],
-                        label="Example questions",
-                    )
-                    with gr.Row():
-                        new_patient = gr.Button("New patient", elem_id="new-patient")
-                        export = gr.Button("Export record (Markdown + JSON)", elem_id="export")
+                        send = gr.Button(
+                            "Ask", variant="primary", scale=0, min_width=80, elem_id="ask",
+                            interactive=ready(),
+                        )  # fmt: skip
+                    with gr.Row(elem_id="actions"):
+                        new_patient = gr.Button("New patient", size="sm", elem_id="new-patient")
+                        export = gr.Button(
+                            "Export record (Markdown + JSON)", size="sm", elem_id="export"
+                        )
                     files = gr.File(
-                        label="Exported record", file_count="multiple", elem_id="exports"
+                        label="Exported record",
+                        file_count="multiple",
+                        elem_id="exports",
+                        visible=False,  # shown once there is a record
                     )
-                with gr.Column(scale=2):
+                with gr.Column(scale=2, min_width=300, elem_id="card-column"):
                     card = gr.Markdown(EMPTY_CARD, elem_id="card")
                     problem = gr.Markdown("", elem_id="profile-problem")
+                    with gr.Column(visible=False, elem_id="conflict") as conflict_box:
+                        conflict = gr.Markdown("", elem_id="conflict-text")
+                        with gr.Row():
+                            keep_question = gr.Button(
+                                "Keep the question's values", size="sm", elem_id="keep-question"
+                            )
+                            keep_panel = gr.Button(
+                                "Use the panel's values", size="sm", elem_id="keep-panel"
+                            )
                     with gr.Accordion("Patient profile", open=True, elem_id="profile"):
                         fields = _profile_panel()
+                    with gr.Accordion("Example questions", open=False, elem_id="examples"):
+                        gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[question], label=None)
             with gr.Tab("Trials", id="trials"):
                 _trials_tab()
 
+        def view(state: Session) -> list[Any]:
+            """Card, problem line, panel and the conflict box, as the session stands."""
+            values = state.panel_draft if state.panel_draft is not None else None
+            return [
+                card_view(state),
+                problem_html(state.panel_problem),
+                *(values if values is not None else panel_values(state.profile)),
+                gr.Column(visible=bool(state.conflicts)),
+                conflict_text(state),
+            ]
+
         def respond(text: str, state: Session | None) -> Iterator[tuple[Any, ...]]:
             state = state or Session()
-            # Card, problem line and panel as they stand, sent as plain values: gr.skip() is an
-            # update that makes Gradio rebuild every panel component on every streamed chunk.
-            skip = [card_for(state.profile), "", *panel_values(state.profile)]
             if not text or not text.strip():
-                yield (gr.skip(), history(state), state, *skip)
+                yield (gr.skip(), history(state), state, *view(state))
                 return
-            shown = [*history(state), user_message(redact(text)), steps_message(None, True)]
-            yield ("", shown, state, *skip)
-            turn = service.ask(state, text)
-            done = [*history(state)[:-1]]  # the new turn's steps, without its answer yet
-            body = answer_text(turn.result, turn.body)
-            for prefix in stream_prefixes(body, STREAM_STEPS):
-                yield ("", [*done, answer_message(prefix)], state, *skip)
-                time.sleep(stream_delay_s)
-            yield ("", history(state), state, card_for(state.profile), "",
-                   *panel_values(state.profile))  # fmt: skip
+            # The question and a placeholder; card and panel stay as they are until the answer
+            # arrives, so the card never shows a recommendation the chat does not show yet.
+            shown = [*history(state), user_message(redact(text)), pending_message()]
+            yield ("", shown, state, *view(state))
+            if readiness is not None and not ready():
+                readiness.wait(READY_WAIT_S)
+            try:
+                service.ask(state, text)
+            except Superseded:  # New patient was pressed meanwhile: the answer was the old one's
+                return
+            yield ("", history(state), state, *view(state))
 
-        outputs = [question, chatbot, session, card, problem, *fields]
+        outputs = [question, chatbot, session, card, problem, *fields, conflict_box, conflict]
         ask_event = dict(fn=respond, inputs=[question, session], outputs=outputs)
-        question.submit(**ask_event, api_name="ask")  # type: ignore[arg-type]
-        send.click(**ask_event, api_visibility="private")  # type: ignore[arg-type]
+        asked: list[Any] = [
+            question.submit(**ask_event, api_name="ask"),  # type: ignore[arg-type]
+            send.click(**ask_event, api_visibility="private"),  # type: ignore[arg-type]
+        ]
 
         def edit(state: Session | None, *values: Any) -> tuple[Any, ...]:
             state = state or Session()
-            problem_text = service.edit_profile(state, values)
-            if problem_text:
-                return state, gr.skip(), f"**The profile cannot be used:** {problem_text}"
-            return state, card_for(state.profile), ""
+            service.edit_profile(state, values)
+            return state, card_view(state), problem_html(state.panel_problem)
 
         gr.on(
             triggers=[field.input for field in fields],
@@ -219,23 +332,74 @@ def build_app(
             queue=False,  # applied at once, so a question sent right after sees the edit
         )
 
+        def resolve(keep: str) -> Callable[[Session | None], tuple[Any, ...]]:
+            def run(state: Session | None) -> tuple[Any, ...]:
+                state = state or Session()
+                if keep == "panel":
+                    service.keep_panel(state)
+                else:
+                    service.keep_question(state)
+                return (state, *view(state))
+
+            return run
+
+        resolved = [session, card, problem, *fields, conflict_box, conflict]
+        keep_panel.click(resolve("panel"), [session], resolved, api_name="keep_panel", queue=False)
+        keep_question.click(
+            resolve("question"), [session], resolved, api_name="keep_question", queue=False
+        )
+
         def reset(state: Session | None) -> tuple[Any, ...]:
             state = state or Session()
             exports.discard(state)  # the last patient's records go with them
             service.new_patient(state)  # the old thread's stored state is deleted
-            return ("", [], state, EMPTY_CARD, "", None, *panel_values(None))
+            return ("", [], state, *view(state), gr.File(value=None, visible=False))
 
+        cleared = [
+            question,
+            chatbot,
+            session,
+            card,
+            problem,
+            *fields,
+            conflict_box,
+            conflict,
+            files,
+        ]
+        # New patient and the chat's trash icon do the same: the pending answer is cancelled and
+        # chat, card, panel and exported files are cleared together.
         new_patient.click(
-            reset,
-            inputs=[session],
-            outputs=[question, chatbot, session, card, problem, files, *fields],
-            api_name="new_patient",
+            reset, inputs=[session], outputs=cleared, api_name="new_patient", cancels=asked
+        )
+        chatbot.clear(
+            reset, inputs=[session], outputs=cleared, api_visibility="private", cancels=asked
         )
 
         def export_record(state: Session | None) -> list[str]:
             return [str(path) for path in exports.write(state or Session())]
 
-        export.click(export_record, inputs=[session], outputs=[files], api_name="export")
+        export.click(export_record, inputs=[session], outputs=[files], api_name="export").then(
+            lambda: gr.File(visible=True), outputs=[files], api_visibility="private", queue=False
+        )
+
+        if readiness is not None:
+            timer = gr.Timer(1.0, active=not ready())
+
+            def poll() -> tuple[Any, ...]:
+                done = ready()
+                text = "" if done else LOADING
+                if readiness.status == "not ready":
+                    text = f"**Not ready:** {readiness.detail}"
+                return (
+                    gr.Markdown(text, visible=bool(text)),
+                    gr.Textbox(interactive=done),
+                    gr.Button(interactive=done),
+                    gr.Timer(active=not done),
+                )
+
+            polled = [status, question, send, timer]
+            timer.tick(poll, outputs=polled, api_visibility="private", queue=False)
+            demo.load(poll, outputs=polled, api_visibility="private", queue=False)
     return demo
 
 
@@ -246,17 +410,16 @@ def serve(
     root_path: str = "",
     concurrency: int = 16,
     block: bool = True,
-    stream_delay_s: float = STREAM_DELAY_S,
     readiness: Readiness | None = None,
 ) -> Server:
     """The web UI and the HTTP API on one port: the UI mounted on the API's FastAPI app.
 
     Gradio's queue serves `concurrency` answers at once, each browser tab its own state; the API
     runs in the server's thread pool. Readiness loads the index and model in the background
-    (`/healthz` says when) unless the caller has done it.
+    (`/healthz` says when, and the page opens its question box then) unless the caller has.
     """
     readiness = readiness or Readiness(assistant).warm_in_background()
-    demo = build_app(lambda: assistant, stream_delay_s=stream_delay_s)
+    demo = build_app(lambda: assistant, readiness=readiness)
     demo.queue(default_concurrency_limit=concurrency)
     api = gr.mount_gradio_app(
         create_api(assistant, readiness),
@@ -265,8 +428,9 @@ def serve(
         root_path=root_path or None,
         server_name=host,
         server_port=port,
-        theme=gr.themes.Default(primary_hue="teal"),  # bundled fonts: nothing fetched
+        theme=theme(),  # fonts from this server: nothing fetched
         css=CSS,
+        head=HEAD,
         ssr_mode=False,
         footer_links=["api"],
         show_error=True,

@@ -13,14 +13,12 @@ FIRST_OUTPUT_FIELD = 4  # /ask outputs: question box, chat, card, problem line, 
 
 
 @contextmanager
-def running_app(
-    assistant_factory: Callable[[], Any], stream_delay_s: float = 0.01
-) -> Iterator[str]:
+def running_app(assistant_factory: Callable[[], Any], readiness: Any = None) -> Iterator[str]:
     """The Gradio app on 127.0.0.1 for the duration of the block; yields its URL."""
     import app
 
     server = app.serve(
-        assistant_factory(), "127.0.0.1", free_port(), block=False, stream_delay_s=stream_delay_s
+        assistant_factory(), "127.0.0.1", free_port(), block=False, readiness=readiness
     )
     try:
         yield server.url

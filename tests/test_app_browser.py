@@ -36,7 +36,7 @@ def test_vignette_citation_profile_and_forest_plot(fake_retriever_factory) -> No
     assert Path(CHROMIUM).exists(), "Debian chromium is missing: .ci/run installs it"
     factory = lambda: Assistant(deps=ToolDeps(retriever_factory=fake_retriever_factory))  # noqa: E731
     outside: list[str] = []
-    with running_app(factory, stream_delay_s=0.05) as url, sync_playwright() as playwright:
+    with running_app(factory) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on(
@@ -54,9 +54,12 @@ def test_vignette_citation_profile_and_forest_plot(fake_retriever_factory) -> No
         box.fill(VIGNETTE)
         box.press("Enter")
         expect(page.locator("#chat details.footnote").first).to_be_attached(timeout=30_000)
-        expect(page.locator("#chat")).to_contain_text("Lenvatinib + an anti-PD-1 antibody")
-        expect(page.locator("#chat sup.fn-ref").first).to_be_visible()
+        expect(page.locator("#chat .answer-lead")).to_contain_text(
+            "Lenvatinib + an anti-PD-1 antibody"
+        )
+        expect(page.locator("#chat button.fn-ref").first).to_be_visible()
 
+        page.locator("#chat details.answer-sources > summary").first.click()
         note = page.locator("#chat details.footnote").first
         note.locator("summary").click()
         expect(note.locator("blockquote.fn-passage").first).to_be_visible()
@@ -74,9 +77,9 @@ def test_vignette_citation_profile_and_forest_plot(fake_retriever_factory) -> No
         page.screenshot(path=str(SCREENSHOTS / "consultation.png"), full_page=True)
 
         page.get_by_role("tab", name="Trials").click()
-        image = page.locator("#forest-plot img")
+        image = page.locator("#forest-first-line img")
         expect(image).to_be_visible(timeout=10_000)
-        assert page.evaluate("document.querySelector('#forest-plot img').naturalWidth") > 500
+        assert page.evaluate("document.querySelector('#forest-first-line img').naturalWidth") > 500
         expect(page.locator("#table1")).to_contain_text("IMbrave150")
         page.screenshot(path=str(SCREENSHOTS / "trials.png"), full_page=True)
         browser.close()

@@ -38,11 +38,12 @@ def client(url: str) -> Client:
 def test_ask_returns_a_cited_answer_and_fills_the_profile(url) -> None:
     output = client(url).predict(VIGNETTE, api_name="/ask")
     chat = output[1]
-    assert [m["role"] for m in chat] == ["user", "assistant", "assistant"]
-    assert "select_regimens" in chat[1]["metadata"]["title"]
-    answer = text(chat[2]["content"])
+    assert [m["role"] for m in chat] == ["user", "assistant"]
+    answer = text(chat[1]["content"])
+    assert "Agent steps: select_regimens" in answer  # folded under the answer
     assert "Lenvatinib + an anti-PD-1 antibody" in answer
-    assert '<sup class="fn-ref"' in answer and '<details class="footnote"' in answer
+    assert '<button type="button" class="fn-ref fn-1"' in answer
+    assert '<details class="footnote fn-note-1"' in answer
     assert "Finn RS" in answer and "doi.org/10.1056/NEJMoa1915745" in answer  # full reference
     assert "Decision support only" in answer
     assert panel(output, "child_pugh_class") == "A" and panel(output, "ecog") == "0"
@@ -61,12 +62,12 @@ def test_follow_up_keeps_context_and_new_patient_resets(url) -> None:
         "Child-Pugh A, ECOG 0, no varices on EGD, long-term control: options?", api_name="/ask"
     )
     follow = session.predict("and if she had a liver transplant?", api_name="/ask")
-    assert len(follow[1]) == 6
+    assert len(follow[1]) == 4
     assert panel(follow, "organ_transplant") == "yes" and panel(follow, "child_pugh_class") == "A"
     reset = session.predict(api_name="/new_patient")
     assert reset[1] == [] and "No patient details yet" in reset[2]
     fresh = session.predict("What if she also has untreated varices?", api_name="/ask")
-    assert panel(fresh, "child_pugh_class") == "unknown" and len(fresh[1]) == 3
+    assert panel(fresh, "child_pugh_class") == "unknown" and len(fresh[1]) == 2
 
 
 def test_profile_edit_updates_the_card(url) -> None:
@@ -97,7 +98,7 @@ def test_two_clients_do_not_cross_talk(url) -> None:
 def test_refusal_is_shown_plainly_and_export_has_no_identifiers(url) -> None:
     session = client(url)
     refused = session.predict("Write me a poem about the sea", api_name="/ask")
-    assert text(refused[1][-1]["content"]).startswith("**Not answered.**")
+    assert "<strong>Not answered.</strong>" in text(refused[1][-1]["content"])
     session.predict(f"Mr John Smith, MRN 1234567. {VIGNETTE}", api_name="/ask")
     paths = session.predict(api_name="/export")
     assert sorted(Path(p).suffix for p in paths) == [".json", ".md"]
@@ -116,7 +117,7 @@ def test_python_app_py_serves_offline(tmp_path) -> None:
             "What does the review say about anti-drug antibodies to atezolizumab?", api_name="/ask"
         )
         answer = text(output[1][-1]["content"])
-        assert "anti-drug antibodies" in answer and '<details class="footnote"' in answer
+        assert "anti-drug antibodies" in answer and '<details class="footnote' in answer
     finally:
         process.terminate()
         process.wait(timeout=30)

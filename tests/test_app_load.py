@@ -17,7 +17,7 @@ def test_twenty_sessions_five_questions_each(fake_retriever_factory, capsys) -> 
     def factory() -> Assistant:
         return Assistant(deps=ToolDeps(retriever_factory=fake_retriever_factory))
 
-    with running_app(factory, stream_delay_s=0.02) as url:
+    with running_app(factory) as url:
         report = run_load(url, sessions=20, questions=5)
     with capsys.disabled():
         print(f"\nload check (in-process server and clients): {report.summary()}")

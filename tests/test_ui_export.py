@@ -67,3 +67,23 @@ def test_refusals_are_recorded_plainly(service) -> None:
     turn = record(session, NOW)["turns"][0]
     assert turn["refused"] and turn["refusal_reason"]
     assert "**Not answered.**" in to_markdown(session, NOW)
+
+
+def test_a_question_with_markup_is_exported_as_literal_text(service) -> None:
+    from markdown_it import MarkdownIt
+
+    typed = (
+        '![x](http://192.0.2.1/pixel.png) <img src="http://192.0.2.1/i.png"> '
+        '<a href="http://192.0.2.1/">link</a> <script>alert(1)</script> Child-Pugh A: options?'
+    )
+    session = Session()
+    service.ask(session, typed)
+    markdown = to_markdown(session, NOW)
+    assert "](http://192.0.2.1" not in markdown.replace("\\]\\(", "")
+    assert "<img" not in markdown and "<a " not in markdown and "<script" not in markdown
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+    for tag in ("<img", "<script", 'href="http://192.0.2.1'):
+        assert tag not in rendered, tag  # a viewer rendering the file shows the text as typed
+    # Shown as typed (the addresses themselves are replaced as identifiers, like any URL).
+    assert "![x]([URL])" in rendered and "&lt;img src=&quot;[URL]&quot;&gt;" in rendered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from corpus.sources import Citation, default_locator
 from ui.footnotes import (
+    MARKER_OPEN,
+    citation_buttons,
     footnote_answer,
     footnotes_html,
+    marker,
+    marker_numbers,
     parse_label,
     parse_refs,
     strip_reference_list,
@@ -46,8 +50,17 @@ def test_each_label_gets_one_number_and_markers_replace_it() -> None:
     result = footnote_answer(ANSWER, CITATIONS)
     assert [f.number for f in result.footnotes] == [1, 2]
     assert "[LEAP-002, REFLECT; refs 22, 24]" not in result.body
-    assert result.body.count(">[2]</sup>") == 2  # the repeated label reuses its number
+    assert marker_numbers(result.body) == [1, 2, 2]  # the repeated label reuses its number
     assert "[NAME]" in result.body and "[link](x)" in result.body  # not citations
+
+
+def test_markers_become_citation_buttons_and_typed_markers_are_not_ours() -> None:
+    result = footnote_answer(f"Typed {MARKER_OPEN}7\ue001 here [LEAP-002; ref 24]", CITATIONS)
+    assert marker_numbers(result.body) == [1]  # the typed private-use characters are dropped
+    shown = citation_buttons(f"<p>x {marker(1)}</p>", result.footnotes)
+    assert shown == (
+        '<p>x <button type="button" class="fn-ref fn-1" title="LEAP-002; ref 24">[1]</button></p>'
+    )
 
 
 def test_footnote_holds_the_exact_passage_and_full_references() -> None:
@@ -66,6 +79,7 @@ def test_html_folds_each_note_with_highlighted_quote_and_doi_link() -> None:
     notes = footnote_answer(ANSWER, CITATIONS).footnotes
     html = footnotes_html(notes)
     assert html.count("<details") == 2 and "<summary>[2] IMbrave150; refs 5, 6, 10, 19" in html
+    assert '<details class="footnote fn-note-2">' in html  # what a citation button opens
     assert f"<mark>{QUOTE}</mark>" in html
     assert 'href="https://doi.org/10.1056/NEJMoa1915745"' in html
     assert "^{" not in html  # the review's own markers shown as superscripts

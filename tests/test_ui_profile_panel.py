@@ -99,3 +99,18 @@ def test_card_follows_the_profile() -> None:
     assert "Atezolizumab + bevacizumab" in avoid and "bleeding" in avoid
     assert "Checks before starting" in varices
     assert "cannot be used" in card_for({"child_pugh_class": "A", "child_pugh_score": 9})
+
+
+def test_a_conflict_names_the_fields_and_the_fix() -> None:
+    from ui.profile_panel import explain_problem
+
+    assert explain_problem("invalid profile: Child-Pugh score 6 is not class B") == (
+        "**Child-Pugh class** B does not match **Child-Pugh score** 6 (class A is 5–6, B is 7–9, "
+        "C is 10–15 points). To fix: set Child-Pugh class to A, or set the score to 7–9 for "
+        "class B, or set the score to unknown."
+    )
+    other = explain_problem(
+        "invalid profile: tumour: contralateral_lesion_count must be below tumour_count"
+    )
+    assert "Tumours in the contralateral lobe must be below Tumour count" in other
+    assert "change **Tumour count** and **Tumours in the contralateral lobe**" in other

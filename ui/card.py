@@ -72,3 +72,21 @@ def card_for(profile: dict[str, Any] | PatientProfile | None) -> str:
     if parsed == PatientProfile():
         return EMPTY_CARD
     return render_card(recommend(parsed))
+
+
+def stale_card(card: str, reason: str) -> str:
+    """The card marked out of date: a banner on top, the old recommendation dimmed below it."""
+    return (
+        f'<div class="card-stale" role="status"><b>Out of date.</b> {reason}</div>\n\n'
+        f'<div class="card-old">\n\n{card}\n\n</div>'
+    )
+
+
+def edited_note(card: str) -> str:
+    """The card after a panel edit the chat has not answered yet: said, so the two never seem
+    to disagree without a reason."""
+    note = (
+        "Updated from the profile panel: the last answer in the chat was for the profile before "
+        "this edit; your next question uses these values."
+    )
+    return f'<div class="card-note" role="status">{note}</div>\n\n{card}'

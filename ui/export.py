@@ -34,6 +34,22 @@ _FROM_THE_REVIEW = frozenset({"citations", "footnotes"})
 
 
 _QUOTE = re.compile(r"“([^”]+)”")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()!|~#{}])")
+_LINK_OR_IMAGE = re.compile(r"(!?)\[([^\]\n]*)\]\(")
+
+
+def literal_markdown(text: str) -> str:
+    """Text a user typed, for a Markdown file: every Markdown and HTML character escaped, so a
+    viewer shows it as typed and never renders an image, a link or a tag from it."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def safe_markdown(text: str) -> str:
+    """The assistant's Markdown with raw HTML, images and inline links made inert (an answer can
+    echo what the user typed); its emphasis, lists and citations stay as written."""
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    return _LINK_OR_IMAGE.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}\\]\\(", text)
 
 
 @cache
@@ -148,11 +164,12 @@ def markdown_text(data: dict[str, Any]) -> str:
     profile = json.dumps(data["profile"], indent=2, ensure_ascii=False)
     lines += ["## Patient profile (no identifiers)", "", "```json", profile, "```", ""]
     for n, turn in enumerate(data["turns"], start=1):
-        lines += [f"## Question {n}", "", turn["question"] or "(not recorded)", ""]
+        question = literal_markdown(turn["question"]) if turn["question"] else "(not recorded)"
+        lines += [f"## Question {n}", "", question, ""]
         if turn["refused"]:
-            lines += ["**Not answered.** " + (turn["refusal_reason"] or ""), ""]
+            lines += ["**Not answered.** " + safe_markdown(turn["refusal_reason"] or ""), ""]
         else:
-            lines += ["### Answer", "", turn["answer"], ""]
+            lines += ["### Answer", "", safe_markdown(turn["answer"]), ""]
         if turn["recommended"]:
             lines += ["Recommended: " + "; ".join(turn["recommended"]), ""]
         if turn["avoid"]:

@@ -28,6 +28,10 @@ _ITALIC = re.compile(r"\*(?P<text>[^*]+)\*")
 _DOI = re.compile(r"doi:\s*(?P<doi>10\.\S+?)\.?$")
 MAX_PASSAGES = 3
 REFERENCES_HEADING = "**References**"
+# A numbered marker in the footnoted body: private-use characters no answer or user types, kept
+# whole by the Markdown renderer and turned into a clickable citation after rendering.
+MARKER_OPEN, MARKER_CLOSE = "\ue000", "\ue001"
+_NUMBERED = re.compile(f"{MARKER_OPEN}(?P<number>\\d+){MARKER_CLOSE}")
 
 
 @dataclass(frozen=True)
@@ -214,13 +218,38 @@ def footnote_answer(
             references = tuple(document.references[n] for n in refs if n in document.references)
             passages = tuple(finder.find(names, refs, line))
             footnotes.append(Footnote(numbers[label], label, names, refs, passages, references))
-        number = numbers[label]
-        return f'<sup class="fn-ref" title="{html.escape(label)}">[{number}]</sup>'
+        return marker(numbers[label])
 
     body = []
+    answer = answer.replace(MARKER_OPEN, "").replace(MARKER_CLOSE, "")  # only ours are markers
     for line in strip_reference_list(answer).split("\n"):
         body.append(_LABEL.sub(partial(replace, line=line), line))
     return FootnotedAnswer("\n".join(body), tuple(footnotes))
+
+
+def marker(number: int) -> str:
+    """The placeholder for footnote `number` in a footnoted body."""
+    return f"{MARKER_OPEN}{number}{MARKER_CLOSE}"
+
+
+def marker_numbers(body: str) -> list[int]:
+    """The footnote numbers a body cites, in order (repeats kept)."""
+    return [int(m.group("number")) for m in _NUMBERED.finditer(body)]
+
+
+def citation_buttons(rendered: str, footnotes: Sequence[Footnote]) -> str:
+    """Rendered HTML with each marker as a keyboard-reachable button opening its footnote (the
+    number is a class: Gradio's sanitiser keeps classes but drops data attributes)."""
+    labels = {note.number: note.label for note in footnotes}
+
+    def button(match: re.Match[str]) -> str:
+        number = int(match.group("number"))
+        label = html.escape(labels.get(number, ""))
+        return (
+            f'<button type="button" class="fn-ref fn-{number}" title="{label}">[{number}]</button>'
+        )
+
+    return _NUMBERED.sub(button, rendered)
 
 
 def _markers(text: str) -> str:
@@ -283,7 +312,7 @@ def footnotes_html(footnotes: Sequence[Footnote]) -> str:
         )
         references = "".join(reference_html(r) for r in note.references)
         parts.append(
-            f'<details class="footnote" id="fn-{note.number}"><summary>[{note.number}] '
+            f'<details class="footnote fn-note-{note.number}"><summary>[{note.number}] '
             f"{html.escape(note.label)}</summary>{passages}{references}</details>"
         )
     parts.append("</div>")

@@ -75,7 +75,7 @@ class LoadReport:
         mean = statistics.fmean(self.latencies_s) if answered else float("nan")
         return (
             f"{len(self.sessions)} sessions, {answered} answers in {self.wall_s:.1f} s; "
-            f"latency per answer (submit to final streamed message): p50 "
+            f"latency per answer (submit to final message): p50 "
             f"{self.percentile(50) * 1000:.0f} ms, p95 {self.percentile(95) * 1000:.0f} ms, "
             f"mean {mean * 1000:.0f} ms, max {max(self.latencies_s, default=0) * 1000:.0f} ms; "
             f"problems: {len(self.problems)}"
@@ -98,10 +98,10 @@ def check_output(output: tuple[Any, ...], session: int, asked: int) -> list[str]
     problems = []
     chat = output[1]
     panel = output[4:]
-    if len(chat) != 3 * asked:
+    if len(chat) != 2 * asked:
         problems.append(f"chat holds {len(chat)} messages after {asked} questions")
     answer = _text(chat[-1]["content"]) if chat else ""
-    if not answer or answer.startswith("**Not answered."):
+    if not answer or "<strong>Not answered.</strong>" in answer:
         problems.append(f"question {asked} not answered: {answer[:80]!r}")
     questions = [_text(m["content"]) for m in chat if m["role"] == "user"]
     foreign = [q for q in questions if "AFP" in q and str(patient_afp(session)) not in q]

@@ -7,6 +7,7 @@ out: it is free text and could carry an identifier). Yes/no findings are three-w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,6 +15,7 @@ from functools import cache
 from typing import Any, Literal
 
 from clinical.profile import (
+    _CHILD_PUGH_SCORES,
     BclcStage,
     ChildPughClass,
     Goal,
@@ -290,3 +292,33 @@ def cleared(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         elif key not in after:
             out[key] = defaults[key]
     return out
+
+
+# Child-Pugh points that make each class, as the profile checks them.
+CHILD_PUGH_SCORES = {c.value: scores for c, scores in _CHILD_PUGH_SCORES.items()}
+_CHILD_PUGH = re.compile(r"Child-Pugh score (?P<score>\d+) is not class (?P<cls>[ABC])")
+
+
+def _score_range(scores: range) -> str:
+    return f"{scores.start}–{scores.stop - 1}"
+
+
+def explain_problem(error: str) -> str:
+    """A profile error as the panel shows it: which fields conflict and how to fix them."""
+    text = error.removeprefix("invalid profile: ").strip()
+    match = _CHILD_PUGH.search(text)
+    if match:
+        score, cls = int(match.group("score")), match.group("cls")
+        fits = next((c for c, scores in CHILD_PUGH_SCORES.items() if score in scores), None)
+        ranges = ", ".join(f"{c} is {_score_range(s)}" for c, s in CHILD_PUGH_SCORES.items())
+        fix = f"set Child-Pugh class to {fits}, or " if fits else ""
+        return (
+            f"**Child-Pugh class** {cls} does not match **Child-Pugh score** {score} "
+            f"(class {ranges} points). To fix: {fix}set the score to "
+            f"{_score_range(CHILD_PUGH_SCORES[cls])} for class {cls}, or set the score to unknown."
+        )
+    named = [f for f in FIELDS if f.path[-1] in text or f.label.lower() in text.lower()]
+    for field in named:
+        text = text.replace(field.path[-1], field.label)
+    fields = " and ".join(f"**{f.label}**" for f in named) or "the values just changed"
+    return f"{text[:1].upper()}{text[1:]}. To fix: change {fields} so they agree."
