@@ -319,8 +319,18 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         {"child_pugh_class": "A", "ecog": 0, "egd_done": True, "varices": "untreated_or_severe"},
     ),
     ("psoriasis, never treated", {"active_autoimmune_disease": True}),
-    # Not yet looked for is unknown (an EGD is due), not a suspected finding.
-    ("no EGD done yet so varices unknown", {"egd_done": False, "varices": "unknown"}),
+    # Named with their status unknown: possibly present until an EGD says otherwise.
+    (
+        "no EGD done yet so varices unknown",
+        {"egd_done": False, "varices": "untreated_or_severe", "unconfirmed": ["varices"]},
+    ),
+    # A value that changed: the latest is read.
+    (
+        "CP went from A5 to A6, plt 140 → 95",
+        {"child_pugh_class": "A", "child_pugh_score": 6, "low_platelets": True},
+    ),
+    ("AFP 800->2300", {"afp_ng_ml": 2300.0}),
+    ("spleen grew to 15 cm", {"portal_hypertension": True}),
     ("melaena last wk, not scoped yet", {"recent_bleeding": True, "egd_done": False}),
     ("hx of melaena last month", {"recent_bleeding": True}),
     ("still big cords on repeat scope", {"varices": "untreated_or_severe", "egd_done": True}),

@@ -23,13 +23,25 @@ _SENTENCE_END = re.compile(
 _WORD = re.compile(r"[a-z0-9][a-z0-9'/+-]*|[?]")
 
 
+# A value that changed ("CP went from A5 to A6", "plt 140 → 95", "AFP 800->2300"): the latest
+# statement wins, so the earlier value is blanked (same length) and only the new one is read.
+_TRANSITION = re.compile(
+    r"\b(?:(?:went|changed|moved|dropped|fell|rose|increased|decreased|declined|deteriorated"
+    r"|worsened|improved|climbed|jumped|gone|slipped)\s+)?from\s+(?:[a-z-]+\s+)?[a-z]{0,3}\d[\w.]*"
+    r"(?:\s*(?:k|cm|ng/ml|%))?\s+to\s+(?=[a-z]{0,3}\d)"
+    r"|\b\d+(?:\.\d+)?\s*(?:k|cm|ng/ml)?\s*(?:→|->|=>|-->)\s*(?=\d)"
+)
+
+
 def fold(text: str) -> str:
-    """Lower case, typographic dashes and quotes as ASCII, same length as `text`."""
+    """Lower case, typographic dashes and quotes as ASCII, same length as `text`; an earlier
+    value of a changed one blanked."""
     folded = "".join(
         unicodedata.normalize("NFKC", c) if len(unicodedata.normalize("NFKC", c)) == 1 else c
         for c in text
     )
-    return folded.lower().translate(_FOLD)
+    folded = folded.lower().translate(_FOLD)
+    return _TRANSITION.sub(lambda m: " " * len(m.group(0)), folded)
 
 
 @dataclass(frozen=True)
