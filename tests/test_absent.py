@@ -66,6 +66,37 @@ def test_topics_outside_the_review_are_data_and_never_match_the_review() -> None
     assert names == {"radioembolization (TARE, Y-90, SIRT)"}
 
 
+def test_measures_the_review_names_but_never_gives_are_data() -> None:
+    """Each is named in the review's text, and no trial record holds a figure for it."""
+    from corpus.trials import load_trials
+
+    measures = yaml.safe_load(TOPICS_PATH.read_text(encoding="utf-8"))["measures"]
+    review = REVIEW_PATH.read_text(encoding="utf-8")
+    metrics = {r.metric.value.lower() for t in load_trials().trials for r in t.results}
+    for measure in measures:
+        assert re.search(measure["pattern"], review, re.IGNORECASE), measure["name"]
+        assert not any(re.search(measure["pattern"], m, re.IGNORECASE) for m in metrics)
+    found = absent_things("atezo/bev IMbrave150 median DoR and time to response?")
+    assert [(a.kind, a.text) for a in found] == [
+        ("measure", "duration of response (DoR)"),
+        ("measure", "time to response (TTR)"),
+    ]
+
+
+def test_a_measure_or_a_population_the_review_lacks_is_said_then_the_trial_figures(
+    planner_assistant,
+) -> None:
+    measure = planner_assistant.ask("atezo/bev IMbrave150 median DoR?")
+    assert measure.bottom_line.startswith("The review does not report duration of response (DoR).")
+    assert "ORR 30%" in measure.answer  # the trial's figures it does print follow
+    cohort = planner_assistant.ask("imbrave150 China extension cohort - OS HR?")
+    assert cohort.bottom_line.startswith(
+        "The review does not report the China extension cohort of IMbrave150. "
+        "For the whole trial: IMbrave150: OS HR 0.66"
+    )
+    assert [p.answered for p in cohort.parts] == [False]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -51,7 +51,7 @@ _NOT_TRIALS = re.compile(
 
 @dataclass(frozen=True)
 class Absent:
-    kind: str  # trial, drug, topic
+    kind: str  # trial, drug, topic, measure (named by the review, never given a figure)
     text: str  # as the question writes it
     nearby: str = ""  # a search query for what the review says nearest to it
 
@@ -82,6 +82,12 @@ def _known() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
             # Drug and regimen names with numbers ("IBI305", "SCT-I10A") are names, not trials.
             trials.add(_key(form))
     return frozenset(trials), frozenset(drugs), frozenset(words)
+
+
+@cache
+def _measures() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    raw = yaml.safe_load(TOPICS_PATH.read_text(encoding="utf-8")).get("measures", [])
+    return tuple((m["name"], re.compile(m["pattern"], re.IGNORECASE)) for m in raw)
 
 
 @cache
@@ -137,5 +143,8 @@ def absent_things(question: str) -> list[Absent]:
     for name, pattern, nearby in _topics():
         if pattern.search(question):
             found.append(Absent("topic", name, nearby))
+    for name, pattern in _measures():
+        if pattern.search(question):
+            found.append(Absent("measure", name))
     unique = {(a.kind, a.text): a for a in found}
     return list(unique.values())

@@ -114,6 +114,38 @@ def _arms_answer(plan: Plan, artifact: dict[str, Any]) -> str:
     return "Yes" if lower == bool(direction.group("low")) else "No"
 
 
+# A part of a trial's population ("the China extension cohort", "cohort 5", "the Asian
+# subgroup"): its figures are the trial's own only where a record names that population.
+_POPULATION = re.compile(
+    r"\b(?P<who>(?:[a-z]+\s+)?(?:extension|expansion)\s+cohort|cohort\s+\d+[a-z]?"
+    r"|(?:chinese|china|asian|asia|japanese|japan|korean|western|european|non-asian|hbv|hcv"
+    r"|elderly|older)\s+(?:extension\s+)?(?:cohort|sub-?groups?|sub-?populations?|patients))\b",
+    re.I,
+)
+
+
+def _missing_population(plan: Plan, artifact: dict[str, Any]) -> str:
+    """ "the China extension cohort of IMbrave150" when the question asks for a population no
+    record of the trial holds, else ""."""
+    found = _POPULATION.search(plan.question)
+    if not found:
+        return ""
+    who = found.group("who").lower()
+    keys = {w for w in re.findall(r"[a-z]+", who) if w not in ("cohort", "patients", "extension")}
+    keys |= {"chinese"} if "china" in keys else set()
+    keys |= {"asian"} if "asia" in keys else set()
+    held = " ".join(str(r.get("population") or "").lower() for r in artifact.get("results", []))
+    if keys and any(k in held for k in keys):
+        return ""
+    names = [c.get("trial") for c in artifact.get("citations", []) if c.get("trial")]
+    return f"the {found.group('who')} of {names[0]}" if names else f"the {found.group('who')}"
+
+
+def _others_absent(plan: Plan) -> bool:
+    """Something other than a measure is absent: no other trial's figures may stand in."""
+    return any(a.kind != "measure" for a in plan.absent)
+
+
 def _asked_metrics(plan: Plan) -> list[str]:
     metric = plan.metric or ""
     return [_canonical(m.strip()) for m in metric.split(",") if m.strip()]
@@ -202,8 +234,14 @@ def _part(
                 sentences += selection_sentences(
                     artifact["data"], artifact.get("deciding", []), cite
                 )
-        elif tool == "lookup_trial" and not plan.absent:
+        elif tool == "lookup_trial" and not _others_absent(plan):
             sentence, complete = figure_sentence(artifact, _asked_metrics(plan), metric_label, cite)
+            if sentence and plan.absent:  # a measure it never gives: what it does report
+                sentence = f"What it reports: {sentence}"
+            if population := _missing_population(plan, artifact):
+                sentences.append(NOT_REPORTED.format(what=population))
+                answered, note = False, f"not in the review: {population}"
+                sentence = f"For the whole trial: {sentence}" if sentence else sentence
             if sentence and (said := _arms_answer(plan, artifact)):
                 sentence = f"{said}: {sentence}"
             backing = plan.intent is Intent.GENERAL  # figures behind the review's sentences
@@ -268,7 +306,7 @@ def _details(plan: Plan, artifacts: list[dict[str, Any]], composer: Composer) ->
             compose_resectability(composer, artifact["data"])
         elif tool == "locoregional_options":
             compose_locoregional(composer, artifact["data"])
-        elif tool == "lookup_trial" and not plan.absent:
+        elif tool == "lookup_trial" and not _others_absent(plan):
             compose_trial_facts(composer, artifact)
         elif tool == "compare_trials":
             compose_comparison(composer, artifact)

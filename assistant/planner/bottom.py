@@ -94,7 +94,9 @@ def figure_sentence(
                 how = f" (printed as {', '.join(sorted(said_as))})" if said_as else ""
                 missing.append(f"{label(metric)} for {name}{how}")
                 continue
-            said.append(f"{label(metric)} {_figures(found)}")
+            # "OS HR 0.92", not "OS HR HR = 0.92" (a record printed as the review writes it)
+            figures = re.sub(r"^HR\s*=\s*", "", _figures(found))
+            said.append(f"{label(metric)} {figures}")
         if said:
             refs = citations.get(trial_id, {}).get("refs", [])
             pieces.append(f"{name}: {'; '.join(said)} {cite([name], refs)}".strip())

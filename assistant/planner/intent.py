@@ -224,9 +224,12 @@ def plan(
     # A drug the review never names beside a described patient ("Crohn's on infliximab") is
     # their medication, not the question: the patient's question is still answered.
     facts = any(k not in ("line", "prior_regimens", "unconfirmed") for k in reading.profile)
-    if absent and not _names_review_trial(question) and not facts:
+    # A measure the review never gives ("median DoR in IMbrave150") is said to be missing, and
+    # the trial's own figures follow; only what else is absent replaces the question.
+    elsewhere = [a for a in absent if a.kind != "measure"]
+    if elsewhere and not _names_review_trial(question) and not facts:
         # Nothing the review has is asked about: what it says nearest, never another's figures.
-        nearby = next((a.nearby for a in absent if a.nearby), "") or question
+        nearby = next((a.nearby for a in elsewhere if a.nearby), "") or question
         result = Plan(Intent.GENERAL, [ToolCall("search_review", {"query": nearby, "k": 4})])
     elif (
         (_CLAIM.search(text) or _WHY.search(text))
