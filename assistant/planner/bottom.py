@@ -21,6 +21,9 @@ MAX_SENTENCES = 3
 MAX_NAMES = 3  # regimens named in one clause before "and N more"
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _BRACKET = re.compile(r"\[[^\]]*\]")
+_DANGLING = re.compile(
+    r"(?:\s+(?:by|of|the|and|or|with|to|in|for|a|an|on|at|as|than|from|but))+\s*$", re.I
+)
 _FIRST_CLAUSE = re.compile(r"^(.{12,90}?)(?::|;|\.\s| — | - |, so |, which | rules? out )")
 
 
@@ -57,7 +60,14 @@ def names(items: list[str], limit: int = MAX_NAMES) -> str:
 def short_reason(reason: str) -> str:
     """The first clause of a reason ("Untreated or severe oesophageal/gastric varices")."""
     match = _FIRST_CLAUSE.match(reason)
-    text = match.group(1) if match else reason[:90].rsplit(" ", 1)[0]
+    if match:
+        text = match.group(1)
+    elif len(reason) <= 90:
+        text = reason
+    else:  # cut at the last comma, never after a word that needs what follows ("..., by")
+        head = reason[:90]
+        text = head.rsplit(",", 1)[0] if "," in head[55:] else head.rsplit(" ", 1)[0]
+        text = _DANGLING.sub("", text)
     return _lower_first(text.strip().rstrip(",."))
 
 

@@ -248,7 +248,12 @@ def plan(
     result.focus = focus
     result.question = question
     result.absent = absent
-    result.asks_verdict = patient and asks_verdict(question, focus)
+    # A regimen already received is history, not the plan asked about ("PD on lenvatinib;
+    # registrar suggests apatinib next"), unless it is the only one named.
+    received = set(reading.profile.get("prior_regimens", ()))
+    planned = [r for r in focus if r not in received] or focus
+    result.focus = planned if len(planned) < len(focus) else focus
+    result.asks_verdict = patient and asks_verdict(question, result.focus)
     result.yes_no = bool(_YES_NO.match(question))
     named_trials, _, _ = _named(normalize(correct(question)))
     registry = load_trials()

@@ -28,7 +28,9 @@ NAMED_PLAN = re.compile(
     r"|\b(?:reasonable|ok|okay|safe|appropriate|suitable|an\s+option|fine|right\s+choice|sensible|"
     r"acceptable|contraindicated|allowed|possible|advisable|wise)\b"
     r"|\banything\s+to\s+(?:do|check)\s+(?:first|before)\b"
-    r"|\b(?:supported|backed|justified|evidence[-\s]based)\b|\bwithin\s+what\s+the\s+review\b",
+    r"|\b(?:supported|backed|justified|evidence[-\s]based)\b|\bwithin\s+what\s+the\s+review\b"
+    r"|\b(?:proposes|suggests|recommends|thinking|thoughts|makes\s+sense|any\s+basis"
+    r"|is\s+there\s+(?:any\s+)?evidence|evidence\s+for|worth\s+(?:trying|it))\b",
     re.IGNORECASE,
 )
 # "Which first-line regimen?" asks for a choice even when it names some as examples.
