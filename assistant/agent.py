@@ -8,6 +8,7 @@ patient profile, across restarts and replicas. The result is the contract's
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -41,6 +42,7 @@ from clinical.reader.facts import Fact
 from corpus.sources import Citation, merge
 from guardrails.input import check_input
 from guardrails.output import check_output
+from guardrails.patient import Conversation
 
 CHOICE_TOOLS = ("select_regimens", "locoregional_options")
 
@@ -157,13 +159,26 @@ class Assistant:
         result = self._result(state["messages"], question, id)
         if not self.is_planner and not result.refused and not any(t.ok for t in result.trace):
             result = self._grounded_instead(question, profile, id)
-        result = check_output(result, SYSTEM_PROMPT)
+        result = check_output(result, SYSTEM_PROMPT, self._checked_conversation(state["messages"]))
         result.guardrails = [*screened, *result.guardrails]
         result.notices = list(verdict.warnings)
         if result.notices and not result.refused:  # said where the clinician reads first
             result.answer = f"_{' '.join(result.notices)}_\n\n{result.answer}"
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
+
+    def _checked_conversation(self, messages: Sequence[BaseMessage]) -> Conversation:
+        """What the output checks read: the clinician's messages and, for an LLM, every tool
+        result of the conversation (what its citations must be backed by)."""
+        texts, given = conversation(messages)
+        tools = None
+        if not self.is_planner:
+            tools = "\n".join(
+                text_of(m) + "\n" + json.dumps(m.artifact, default=str)
+                for m in messages
+                if isinstance(m, ToolMessage)
+            )
+        return Conversation.of(texts, given, tools)
 
     def _has_history(self, thread_id: str) -> bool:
         """True when the thread already holds an answered question (so this one follows up)."""

@@ -15,6 +15,7 @@ from eval.runner import CaseRun
 from guardrails.input import check_input
 from guardrails.messages import DISCLAIMER
 from guardrails.output import check_output
+from guardrails.patient import Conversation
 
 PLANTED_ERRORS = CASES_DIR / "planted_errors.yaml"
 INPUT_CASES = CASES_DIR / "input_guardrails.yaml"
@@ -46,6 +47,18 @@ def planted_answer(case: dict[str, Any]) -> AnswerResult:
     )
 
 
+def planted_conversation(case: dict[str, Any]) -> Conversation | None:
+    """The clinician's words the planted answer replies to (none: only the answer is checked)."""
+    said = case.get("conversation")
+    if not said:
+        return None
+    return Conversation.of([said] if isinstance(said, str) else list(said))
+
+
+def check_planted(case: dict[str, Any]) -> AnswerResult:
+    return check_output(planted_answer(case), SYSTEM_PROMPT, planted_conversation(case))
+
+
 def is_caught(case: dict[str, Any], checked: AnswerResult) -> bool:
     """The named check failed, the answer was blocked or not as expected, and repaired as said."""
     failed = {g.check for g in checked.guardrails if not g.passed}
@@ -70,9 +83,7 @@ class Rate:
 def planted_report(path: Path = PLANTED_ERRORS) -> tuple[Rate, list[str]]:
     """(caught/planted, ids of the planted errors that got through)."""
     cases = load_yaml(path)
-    missed = [
-        c["id"] for c in cases if not is_caught(c, check_output(planted_answer(c), SYSTEM_PROMPT))
-    ]
+    missed = [c["id"] for c in cases if not is_caught(c, check_planted(c))]
     return Rate(len(cases) - len(missed), len(cases)), missed
 
 

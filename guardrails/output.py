@@ -14,6 +14,7 @@ from guardrails.citations import check_citations
 from guardrails.doses import check_doses
 from guardrails.messages import DISCLAIMER
 from guardrails.numbers import check_numbers
+from guardrails.patient import Conversation, reader_profile
 from guardrails.regimens import check_regimens
 from guardrails.support import check_support
 from guardrails.text import Outcome, squash
@@ -80,20 +81,25 @@ WITHHELD_EMPTY = (
 )
 
 
-def check_output(result: AnswerResult, system_prompt: str = "") -> AnswerResult:
+def check_output(
+    result: AnswerResult, system_prompt: str = "", conversation: Conversation | None = None
+) -> AnswerResult:
     """A repaired copy of `result` with one guardrail record per check appended.
 
     `system_prompt` is the prompt the model was given: an answer that quotes it is blocked.
+    `conversation` is the clinician's messages (and the tools' results): the patient the
+    regimen check holds the answer to is read from those words, whatever tools were called.
     """
     if result.refused:
         return result.model_copy(deep=True)
+    read = reader_profile(conversation)
     body, had_disclaimer = _split_disclaimer(result.answer)
     text = body
     checks: list[GuardrailResult] = []
     updates: dict[str, object] = {}
     for step in (
         lambda t: check_injection(t, system_prompt),
-        lambda t: check_regimens(result, t),
+        lambda t: check_regimens(result, t, read),
         lambda t: check_doses(t),
         lambda t: check_numbers(t),
         lambda t: check_citations(result, t),

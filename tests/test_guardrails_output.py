@@ -9,6 +9,7 @@ import pytest
 from clinical.answer import AnswerResult, GuardrailResult
 from eval.guardrail_suites import (
     PLANTED_ERRORS,
+    check_planted,
     is_caught,
     load_yaml,
     planted_answer,
@@ -61,7 +62,7 @@ def test_planted_suite_is_complete() -> None:
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: c["id"])
 def test_planted_error_is_caught(case: dict[str, Any]) -> None:
-    checked = check_output(_planted(case))
+    checked = check_planted(case)
     assert _caught(case, checked), [g for g in checked.guardrails if not g.passed]
 
 
