@@ -23,6 +23,7 @@ OUTPUT_CHECKS = frozenset(
     {
         "injection_obeyed",
         "regimen_agreement",
+        "claims",
         "doses",
         "numbers",
         "citations",

@@ -11,6 +11,7 @@ import re
 
 from clinical.answer import AnswerResult, GuardrailResult
 from guardrails.citations import check_citations
+from guardrails.claims import check_claims
 from guardrails.doses import check_doses
 from guardrails.messages import DISCLAIMER
 from guardrails.numbers import check_numbers
@@ -100,6 +101,7 @@ def check_output(
     for step in (
         lambda t: check_injection(t, system_prompt),
         lambda t: check_regimens(result, t, read),
+        check_claims,
         lambda t: check_doses(t),
         lambda t: check_numbers(t),
         lambda t: check_citations(result, t),

@@ -20,6 +20,7 @@ from guardrails.output import check_output
 
 CHECKS = {
     "regimen_agreement",
+    "claims",
     "numbers",
     "citations",
     "citation_support",
@@ -76,6 +77,7 @@ def test_each_check_reports_once() -> None:
     assert [g.check for g in checked.guardrails] == [
         "injection_obeyed",
         "regimen_agreement",
+        "claims",
         "doses",
         "numbers",
         "citations",
