@@ -24,6 +24,7 @@ OUTPUT_CHECKS = frozenset(
         "injection_obeyed",
         "regimen_agreement",
         "claims",
+        "language",
         "doses",
         "numbers",
         "citations",

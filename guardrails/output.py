@@ -13,6 +13,7 @@ from clinical.answer import AnswerResult, GuardrailResult
 from guardrails.citations import check_citations
 from guardrails.claims import check_claims
 from guardrails.doses import check_doses
+from guardrails.language import check_language
 from guardrails.messages import DISCLAIMER
 from guardrails.numbers import check_numbers
 from guardrails.patient import Conversation, reader_profile
@@ -102,6 +103,7 @@ def check_output(
         lambda t: check_injection(t, system_prompt),
         lambda t: check_regimens(result, t, read),
         check_claims,
+        check_language,
         lambda t: check_doses(t),
         lambda t: check_numbers(t),
         lambda t: check_citations(result, t),

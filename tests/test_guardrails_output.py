@@ -21,6 +21,7 @@ from guardrails.output import check_output
 CHECKS = {
     "regimen_agreement",
     "claims",
+    "language",
     "numbers",
     "citations",
     "citation_support",
@@ -78,6 +79,7 @@ def test_each_check_reports_once() -> None:
         "injection_obeyed",
         "regimen_agreement",
         "claims",
+        "language",
         "doses",
         "numbers",
         "citations",

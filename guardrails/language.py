@@ -1,0 +1,83 @@
+"""Language a clinician must never see: promises of cure or a guaranteed outcome, claims for all
+patients ("always", "for everyone"), and certainty the review does not have.
+
+The review is cautious by design (its own algorithm is "for discussion only"), so any of these
+is a sign the answer was not written from it: the answer is blocked, and the block says which
+words and why. The review's own sentences, quoted, never count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from clinical.answer import GuardrailResult
+from guardrails.text import Outcome, body_lines, in_review, sentences, without_brackets
+
+LANGUAGE_PATH = Path(__file__).parent / "data" / "language.yaml"
+CHECK = "language"
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|cannot|nor|without|hardly)\b[^.;,]{0,20}$|n't\b[^.;,]{0,20}$", re.I
+)
+WHAT = {
+    "cure": "a cure or a guaranteed outcome",
+    "blanket": "a claim for all patients",
+    "overconfident": "certainty",
+}
+BLOCKED = (
+    "The answer was not shown: it promised {what} ({words!r}), which the review does not support; "
+    "the review gives evidence for a clinician to weigh, never a promise or a rule for everyone. "
+    "Please ask again."
+)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    kind: str
+    pattern: re.Pattern[str]
+    negatable: bool
+
+
+@cache
+def load_language(path: Path = LANGUAGE_PATH) -> tuple[Phrase, ...]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(
+        Phrase(group["kind"], re.compile(pattern, re.IGNORECASE), bool(group["negatable"]))
+        for group in raw
+        for pattern in group["patterns"]
+    )
+
+
+def find_forbidden(text: str) -> tuple[str, str] | None:
+    """(kind, words) of the first forbidden phrase in `text`'s own sentences, or None."""
+    phrases = load_language()
+    for _, line in body_lines(text):
+        for sentence in sentences(line):
+            if in_review(sentence.lstrip("> ").strip("*_ ")):
+                continue
+            plain = without_brackets(sentence)
+            for phrase in phrases:
+                for match in phrase.pattern.finditer(plain):
+                    before = plain[max(0, match.start() - 30) : match.start()]
+                    if phrase.negatable and _NEGATION.search(before):
+                        continue
+                    return phrase.kind, match.group(0)
+    return None
+
+
+def check_language(text: str) -> Outcome:
+    found = find_forbidden(text)
+    if found is None:
+        detail = "no promise of cure, blanket claim or unwarranted certainty"
+        return Outcome(text, GuardrailResult(check=CHECK, passed=True, detail=detail))
+    kind, words = found
+    detail = f"{kind}: {words!r}"
+    return Outcome(
+        text,
+        GuardrailResult(check=CHECK, passed=False, detail=detail),
+        block=BLOCKED.format(what=WHAT[kind], words=words),
+    )
