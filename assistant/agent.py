@@ -157,9 +157,11 @@ class Assistant:
             if thread_id is None:  # a one-shot question: nobody can follow it up, so keep nothing
                 self.conversations.delete(thread)
         result = self._result(state["messages"], question, id)
+        checked = self._checked_conversation(state["messages"])
         if not self.is_planner and not result.refused and not any(t.ok for t in result.trace):
             result = self._grounded_instead(question, profile, id)
-        result = check_output(result, SYSTEM_PROMPT, self._checked_conversation(state["messages"]))
+            checked = Conversation.of(checked.messages, checked.given)  # the planner's own tools
+        result = check_output(result, SYSTEM_PROMPT, checked)
         result.guardrails = [*screened, *result.guardrails]
         result.notices = list(verdict.warnings)
         if result.notices and not result.refused:  # said where the clinician reads first

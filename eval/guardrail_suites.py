@@ -27,6 +27,7 @@ OUTPUT_CHECKS = frozenset(
         "language",
         "doses",
         "numbers",
+        "tool_backing",
         "citations",
         "citation_support",
         "disclaimer",
@@ -51,10 +52,12 @@ def planted_answer(case: dict[str, Any]) -> AnswerResult:
 
 def planted_conversation(case: dict[str, Any]) -> Conversation | None:
     """The clinician's words the planted answer replies to (none: only the answer is checked)."""
-    said = case.get("conversation")
-    if not said:
+    said = case.get("conversation") or ""
+    if not said and "tool_results" not in case:
         return None
-    return Conversation.of([said] if isinstance(said, str) else list(said))
+    return Conversation.of(
+        [said] if isinstance(said, str) else list(said), tool_text=case.get("tool_results")
+    )
 
 
 def check_planted(case: dict[str, Any]) -> AnswerResult:

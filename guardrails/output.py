@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from clinical.answer import AnswerResult, GuardrailResult
+from guardrails.backing import check_backing
 from guardrails.citations import check_citations
 from guardrails.claims import check_claims
 from guardrails.doses import check_doses
@@ -106,6 +107,7 @@ def check_output(
         check_language,
         lambda t: check_doses(t),
         lambda t: check_numbers(t),
+        lambda t: check_backing(t, conversation.tool_text if conversation else None),
         lambda t: check_citations(result, t),
         lambda t: check_support(result.model_copy(update=updates), t),
     ):
