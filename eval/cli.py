@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
         "guardrails", help="planted errors caught, input refusal rates, false alarms"
     )
     guard.add_argument("--quiet", action="store_true", help="no progress bar")
+    timing = commands.add_parser(
+        "guard-bench", help="time the output checks add per answer (p50, p95, max; warm)"
+    )
+    timing.add_argument("--limit", type=int, help="answer only the first N cases")
     reader = commands.add_parser(
         "reader", help="the clinical reader on a phrase bank: fact accuracy, unsafe answers"
     )
@@ -200,6 +204,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "compare":
         return _compare(args)
+    if args.command == "guard-bench":
+        from eval.guard_bench import bench, raw_answers
+
+        report = bench(raw_answers(args.limit))
+        print(
+            f"output checks per answer over {report.answers} planner answers (warm): "
+            f"p50 {report.p50_ms} ms, p95 {report.p95_ms} ms, max {report.max_ms} ms"
+        )
+        return 0
     settings = AssistantSettings()
     if getattr(args, "backend", None):
         settings = settings.model_copy(update={"backend": args.backend})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from clinical.answer import GuardrailResult
@@ -76,9 +77,14 @@ def _numbers(result: Result) -> set[float]:
     return numbers
 
 
-@cache
 def recorded_numbers(trial: Trial, metrics: tuple[Metric, ...] = ()) -> frozenset[float]:
     """Every number the trial's records print (for `metrics` only, when given)."""
+    return _recorded_numbers(trial.id, metrics)
+
+
+@cache
+def _recorded_numbers(trial_id: str, metrics: tuple[Metric, ...]) -> frozenset[float]:
+    trial = load_trials().get(trial_id)
     return frozenset(
         number
         for result in trial.results
@@ -126,8 +132,14 @@ def _masked(sentence: str) -> str:
 def _regimen_trials(sentence: str) -> list[Trial]:
     """The trials with an arm of a regimen the sentence names (its figures are theirs)."""
     trials = load_trials()
-    found = [t for regimen, _ in regimen_mentions(sentence) for t in trials.for_regimen(regimen.id)]
-    return list(dict.fromkeys(found))
+    return _unique(
+        t for regimen, _ in regimen_mentions(sentence) for t in trials.for_regimen(regimen.id)
+    )
+
+
+def _unique(trials: Iterable[Trial]) -> list[Trial]:
+    """In order, once each (by id: hashing a trial record hashes all its results)."""
+    return list({t.id: t for t in trials}.values())
 
 
 def check_numbers(text: str) -> Outcome:
@@ -144,8 +156,8 @@ def check_numbers(text: str) -> Outcome:
             continue
         new_line = line
         for sentence in sentences(line):
-            named = list(dict.fromkeys(t for t, _ in trial_mentions(without_brackets(sentence))))
-            cited = list(dict.fromkeys(t for t, _ in trial_mentions(sentence)))
+            named = _unique(t for t, _ in trial_mentions(without_brackets(sentence)))
+            cited = _unique(t for t, _ in trial_mentions(sentence))
             own = named or cited
             trials = own or nearest or _regimen_trials(sentence)
             nearest = own or nearest

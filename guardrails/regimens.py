@@ -9,13 +9,14 @@ and why. Endorsing means recommendation language or a ranked list, not a mention
 
 from __future__ import annotations
 
+import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from clinical.answer import AnswerResult, GuardrailResult
 from clinical.profile import ProfileError, parse_profile
-from clinical.rules import Recommendation, locoregional_choice, recommend
+from clinical.rules import LocoregionalChoice, Recommendation, locoregional_choice, recommend
 from corpus.regimens import load_catalogue
 from corpus.sources import Citation, merge
 from guardrails.patient import ReadPatient
@@ -166,6 +167,14 @@ def _line_regimens() -> dict[str, frozenset[str]]:
     return found
 
 
+@lru_cache(maxsize=512)
+def _rule_core(profile: str) -> tuple[Recommendation, LocoregionalChoice]:
+    """The rule core on a profile (pure, so cached by the profile's JSON)."""
+    patient = parse_profile(json.loads(profile))
+    rec = recommend(patient)
+    return rec, rec.locoregional or locoregional_choice(patient)
+
+
 def _verdicts(
     profile: dict[str, Any], ids: list[str], strict: bool, line_stated: bool = False
 ) -> tuple[Recommendation, dict[str, str]]:
@@ -176,9 +185,7 @@ def _verdicts(
     avoids, anything systemic when the review supports no regimen (Child-Pugh C, ECOG 3-4), and
     a regimen no rule offers in the line the clinician stated.
     """
-    patient = parse_profile(profile)
-    rec = recommend(patient)
-    loco = rec.locoregional or locoregional_choice(patient)
+    rec, loco = _rule_core(json.dumps(profile, sort_keys=True, default=str))
     allowed = {o.regimen for o in (*rec.recommended, *loco.options)}
     loco_avoid = {a.regimen: a.reason for a in loco.avoid}
     avoided = {a.regimen for a in rec.avoid} | set(loco_avoid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from clinical.answer import GuardrailResult
 from corpus.citations import strip_markers
@@ -43,6 +43,7 @@ def review_text() -> str:
     return squash(strip_markers(raw).replace("$", "")).lower()
 
 
+@lru_cache(maxsize=8192)
 def in_review(text: str) -> bool:
     plain = squash(strip_markers(text).replace("$", "")).lower()
     return len(plain) > 20 and plain in review_text()
@@ -107,8 +108,13 @@ def _trial_pattern() -> tuple[re.Pattern[str], dict[str, Trial]]:
 
 def trial_mentions(text: str) -> list[tuple[Trial, re.Match[str]]]:
     """Trials named in `text` (name or alias), in order of appearance."""
+    return list(_trial_mentions(text))
+
+
+@lru_cache(maxsize=8192)
+def _trial_mentions(text: str) -> tuple[tuple[Trial, re.Match[str]], ...]:
     pattern, by_name = _trial_pattern()
-    return [(by_name[m.group(0).lower()], m) for m in pattern.finditer(text)]
+    return tuple((by_name[m.group(0).lower()], m) for m in pattern.finditer(text))
 
 
 _CONNECTOR = re.compile(r"\s*(?:\+|/|\bplus\b|\band\b|\bwith\b)\s*", re.IGNORECASE)
@@ -139,5 +145,10 @@ def _regimen_pattern() -> tuple[re.Pattern[str], dict[str, Regimen]]:
 
 def regimen_mentions(text: str) -> list[tuple[Regimen, re.Match[str]]]:
     """Regimens named in `text` by catalogue name or alias, in order of appearance."""
+    return list(_regimen_mentions(text))
+
+
+@lru_cache(maxsize=8192)
+def _regimen_mentions(text: str) -> tuple[tuple[Regimen, re.Match[str]], ...]:
     pattern, by_name = _regimen_pattern()
-    return [(by_name[_regimen_key(m.group(0))], m) for m in pattern.finditer(text)]
+    return tuple((by_name[_regimen_key(m.group(0))], m) for m in pattern.finditer(text))

@@ -16,7 +16,7 @@ from guardrails.language import check_language, find_forbidden
         ("She will respond to STRIDE.", "cure"),
         ("A complete cure is possible with atezo/bev.", "cure"),
         ("Lenvatinib is recommended for all patients.", "blanket"),
-        ("Atezo/bev works for everyone.", "blanket"),
+        ("Atezo/bev is the answer for everyone.", "blanket"),
         ("Always start with atezolizumab + bevacizumab.", "blanket"),
         ("STRIDE can be given regardless of liver function.", "blanket"),
         ("All patients should receive an ICI combination.", "blanket"),
