@@ -153,6 +153,13 @@ class Assistant:
                 question=question,
                 id=id,
             )
+        except Exception as error:  # a real model's server: down, slow, or talking garbage
+            if self.is_planner:
+                raise
+            notice = backend_failure(self.backend, error, self.settings.request_timeout_s)
+            return self._with_notice(
+                self._grounded_instead(question, profile, id), notice, screened, started
+            )
         finally:
             if thread_id is None:  # a one-shot question: nobody can follow it up, so keep nothing
                 self.conversations.delete(thread)
@@ -161,11 +168,29 @@ class Assistant:
         if not self.is_planner and not result.refused and not any(t.ok for t in result.trace):
             result = self._grounded_instead(question, profile, id)
             checked = Conversation.of(checked.messages, checked.given)  # the planner's own tools
+        unchecked_refusal = result.refused
         result = check_output(result, SYSTEM_PROMPT, checked)
+        if not self.is_planner and result.refused and not unchecked_refusal:
+            # The model's answer was blocked: the clinician gets the planner's grounded answer,
+            # told why the model's answer is not shown.
+            notice = f"The {self.backend} model's answer was not shown. {result.refusal_reason}"
+            return self._with_notice(
+                self._grounded_instead(question, profile, id), notice, screened, started
+            )
         result.guardrails = [*screened, *result.guardrails]
         result.notices = list(verdict.warnings)
         if result.notices and not result.refused:  # said where the clinician reads first
             result.answer = f"_{' '.join(result.notices)}_\n\n{result.answer}"
+        result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        return result
+
+    @staticmethod
+    def _with_notice(
+        result: AnswerResult, notice: str, screened: list[GuardrailResult], started: float
+    ) -> AnswerResult:
+        result.guardrails = [*screened, *result.guardrails]
+        result.notices = [notice, *result.notices]
+        result.answer = f"_{notice}_\n\n{result.answer}"
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
 
@@ -248,6 +273,35 @@ class Assistant:
             trace=trace,
             backend=self.backend,
         )
+
+
+def backend_failure(backend: str, error: BaseException, timeout_s: float) -> str:
+    """What the clinician is told when the model's server fails, in words (no traceback)."""
+    names = " ".join(type(e).__name__ for e in _chain(error)).lower()
+    if "timeout" in names or "timedout" in names:
+        what = f"did not answer within the configured {timeout_s:g} s"
+    elif "connect" in names:
+        what = "could not be reached"
+    elif any(w in names for w in ("json", "decode", "validation", "parse", "keyerror")):
+        what = "sent a reply that could not be read"
+    elif status := getattr(error, "status_code", None):
+        what = f"returned an error (HTTP {status})"
+    else:
+        what = f"failed ({type(error).__name__})"
+    return (
+        f"The {backend} model {what}, so this is the offline planner's answer, built from the "
+        "review's tools."
+    )
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and what caused it ("APIConnectionError" from a "ConnectError")."""
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in seen and len(seen) < 10:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

@@ -24,12 +24,12 @@ _NEGATION = re.compile(
     r"\b(?:not|no|never|cannot|nor|without|hardly)\b[^.;,]{0,20}$|n't\b[^.;,]{0,20}$", re.I
 )
 WHAT = {
-    "cure": "a cure or a guaranteed outcome",
+    "cure": "a promise of cure or of a guaranteed outcome",
     "blanket": "a claim for all patients",
-    "overconfident": "certainty",
+    "overconfident": "a claim of certainty",
 }
 BLOCKED = (
-    "The answer was not shown: it promised {what} ({words!r}), which the review does not support; "
+    "The answer was not shown: it made {what}, which the review does not support; "
     "the review gives evidence for a clinician to weigh, never a promise or a rule for everyone. "
     "Please ask again."
 )
@@ -100,5 +100,5 @@ def check_language(text: str) -> Outcome:
     return Outcome(
         text,
         GuardrailResult(check=CHECK, passed=False, detail=detail),
-        block=BLOCKED.format(what=WHAT[kind], words=words),
+        block=BLOCKED.format(what=WHAT[kind]),
     )
