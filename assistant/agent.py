@@ -157,9 +157,8 @@ class Assistant:
             if self.is_planner:
                 raise
             notice = backend_failure(self.backend, error, self.settings.request_timeout_s)
-            return self._with_notice(
-                self._grounded_instead(question, profile, id), notice, screened, started
-            )
+            replaced = self._grounded_instead(question, profile, id, FAILED_REPLACED)
+            return self._with_notice(replaced, notice, screened, started)
         finally:
             if thread_id is None:  # a one-shot question: nobody can follow it up, so keep nothing
                 self.conversations.delete(thread)
@@ -174,9 +173,10 @@ class Assistant:
             # The model's answer was blocked: the clinician gets the planner's grounded answer,
             # told why the model's answer is not shown.
             notice = f"The {self.backend} model's answer was not shown. {result.refusal_reason}"
-            return self._with_notice(
-                self._grounded_instead(question, profile, id), notice, screened, started
-            )
+            blocked = [g for g in result.guardrails if not g.passed]
+            replaced = self._grounded_instead(question, profile, id, BLOCKED_REPLACED)
+            replaced.guardrails = [*blocked, *replaced.guardrails]
+            return self._with_notice(replaced, notice, screened, started)
         result.guardrails = [*screened, *result.guardrails]
         result.notices = list(verdict.warnings)
         if result.notices and not result.refused:  # said where the clinician reads first
@@ -213,7 +213,11 @@ class Assistant:
         return bool(self.graph.get_state(config).values.get("messages"))
 
     def _grounded_instead(
-        self, question: str, profile: dict[str, Any] | None, id: str | None
+        self,
+        question: str,
+        profile: dict[str, Any] | None,
+        id: str | None,
+        why: str = UNGROUNDED_REPLACED,
     ) -> AnswerResult:
         """An LLM answered without tool results: show the planner's grounded answer instead."""
         if self._fallback is None:
@@ -222,9 +226,7 @@ class Assistant:
             )
         result = self._fallback.ask(question, profile=profile, id=id)
         result.backend = f"{self.backend} (replaced by planner)"
-        result.guardrails.append(
-            GuardrailResult(check="grounding", passed=False, detail=UNGROUNDED_REPLACED)
-        )
+        result.guardrails.append(GuardrailResult(check="grounding", passed=False, detail=why))
         return result
 
     def _result(
@@ -302,6 +304,15 @@ def _chain(error: BaseException) -> list[BaseException]:
         seen.append(current)
         current = current.__cause__ or current.__context__
     return seen
+
+
+BLOCKED_REPLACED = (
+    "the model's answer failed the output checks and was blocked; it was replaced by the "
+    "deterministic planner's grounded answer"
+)
+FAILED_REPLACED = (
+    "the model's server failed; the deterministic planner's grounded answer was given instead"
+)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
