@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from assistant.agent import Assistant
+from assistant.conversations import MemoryConversations
 from assistant.prompts import SYSTEM_PROMPT
+from assistant.settings import AssistantSettings
+from assistant.tools import ToolDeps
 from clinical.answer import AnswerResult
 from eval.cases import CASES_DIR
 from eval.runner import CaseRun
@@ -90,6 +96,112 @@ def planted_report(path: Path = PLANTED_ERRORS) -> tuple[Rate, list[str]]:
     cases = load_yaml(path)
     missed = [c["id"] for c in cases if not is_caught(c, check_planted(c))]
     return Rate(len(cases) - len(missed), len(cases)), missed
+
+
+def planted_by_kind(path: Path = PLANTED_ERRORS) -> dict[str, Rate]:
+    """Caught/planted per kind of error, kinds in the file's order."""
+    tally: dict[str, list[int]] = {}
+    for case in load_yaml(path):
+        counts = tally.setdefault(case["kind"], [0, 0])
+        counts[0] += is_caught(case, check_planted(case))
+        counts[1] += 1
+    return {kind: Rate(hits, total) for kind, (hits, total) in tally.items()}
+
+
+# Correct answers reworded as another model might write them: the checks must not fire on them.
+REWORDINGS: dict[str, Callable[[str], str]] = {
+    "as written": lambda text: text,
+    "plain text": lambda text: re.sub(r"\*\*([^*]+)\*\*", r"\1", text).replace(
+        "Bottom line:", "In short:"
+    ),
+    "spelled out": lambda text: (
+        text.replace(" + ", " plus ").replace("≥", ">=").replace("first-line", "first line")
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Replay:
+    case_id: str
+    rewording: str
+    backend: str
+    alarms: tuple[str, ...]  # failed output checks, "blocked" or "replaced"
+
+
+class Replayer:
+    """One scripted server and one assistant per backend, reused: each replay sets the script."""
+
+    def __init__(self, deps: ToolDeps, timeout_s: float = 30.0) -> None:
+        from eval.scripted_servers import ScriptedServer
+
+        self.servers = {kind: ScriptedServer(kind, []) for kind in ("openai", "ollama")}
+        self.assistants: dict[str, Assistant] = {}
+        for kind, server in self.servers.items():
+            server.__enter__()
+            settings = AssistantSettings(
+                backend=kind,
+                model="scripted-replay",
+                base_url=server.base_url,
+                request_timeout_s=timeout_s,
+            )
+            self.assistants[kind] = Assistant(
+                settings, deps=deps, conversations=MemoryConversations()
+            )
+
+    def close(self) -> None:
+        for server in self.servers.values():
+            server.__exit__(None, None, None)
+
+    def replay(self, run: CaseRun, rewording: str, kind: str) -> Replay:
+        """The planner's answer to a case, reworded, sent as an LLM's text through the `kind`
+        server after the same tool calls the planner made, and checked as any LLM answer."""
+        from eval.scripted_servers import Calls, Step, Text
+
+        answer = REWORDINGS[rewording](run.result.answer)
+        calls = [(t.tool, t.args) for t in run.result.trace if t.ok]
+        script: list[Step] = [Calls(calls), Text(answer)] if calls else [Text(answer)]
+        server = self.servers[kind]
+        server.script[:] = script
+        server.requests.clear()
+        case = run.score.case
+        result = self.assistants[kind].ask(case.question, profile=case.profile)
+        alarms = [g.check for g in result.guardrails if g.check in OUTPUT_CHECKS and not g.passed]
+        if result.refused:
+            alarms.append("blocked")
+        if "replaced" in result.backend:
+            alarms.append("replaced")
+        return Replay(case.id, rewording, kind, tuple(dict.fromkeys(alarms)))
+
+
+def replayable(runs: list[CaseRun]) -> list[CaseRun]:
+    """Correct, answered one-question cases whose answer cites the review."""
+    return [
+        r
+        for r in runs
+        if r.score.passed and not r.result.refused and not r.score.case.turns and r.result.trace
+    ]
+
+
+def replay_false_alarms(
+    runs: list[CaseRun], deps: ToolDeps, progress: bool = False
+) -> list[Replay]:
+    """Every correct planner answer, as written and reworded, replayed as model text through the
+    scripted OpenAI-compatible and Ollama servers in turn."""
+    from tqdm import tqdm
+
+    jobs = [
+        (run, rewording, ("openai", "ollama")[(i + j) % 2])
+        for i, run in enumerate(replayable(runs))
+        for j, rewording in enumerate(REWORDINGS)
+    ]
+    replayer = Replayer(deps)
+    try:
+        return [
+            replayer.replay(run, rewording, kind)
+            for run, rewording, kind in tqdm(jobs, desc="Replays", disable=not progress)
+        ]
+    finally:
+        replayer.close()
 
 
 def input_rates(path: Path = INPUT_CASES) -> tuple[Rate, Rate]:

@@ -23,9 +23,15 @@ from guardrails.text import (
 )
 
 CHECK = "tool_backing"
-_REFS = re.compile(r"^\s*refs?\.?\s*(.+)$", re.IGNORECASE)
+_REFS = re.compile(r"^\s*refs?\.?\s*(\d.*)$", re.IGNORECASE)  # not "REFLECT"
 _RANGE = re.compile(r"(\d+)\s*[–-]\s*(\d+)")
 _INT = re.compile(r"(?<![\d.])\d{1,3}(?![\d.])")
+# A sentence saying the review gives nothing for a trial claims no result of it.
+_ABSENCE = re.compile(
+    r"\bnot (?:ranked|reported|report|given|printed|available)\b|\bdoes not (?:report|give)\b"
+    r"|\bno (?:data|result|figure)s?\b|\(NA\)|: NA\b",
+    re.IGNORECASE,
+)
 NOTICE = "Citations that no tool result of this conversation holds were removed: {dropped}."
 
 
@@ -100,6 +106,8 @@ def check_backing(text: str, tools: str | None) -> Outcome:
     doomed = set()
     for index, line in body_lines(repaired):
         for sentence in sentences(line):
+            if _ABSENCE.search(sentence):
+                continue
             for trial, _ in trial_mentions(without_brackets(sentence)):
                 if not _trial_backed(trial.name, tools):
                     doomed.add((index, sentence))

@@ -8,6 +8,7 @@ Nothing wrong is ever shown silently.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from clinical.answer import AnswerResult, GuardrailResult
 from guardrails.backing import check_backing
@@ -20,7 +21,7 @@ from guardrails.numbers import check_numbers
 from guardrails.patient import Conversation, reader_profile
 from guardrails.regimens import check_regimens
 from guardrails.support import check_support
-from guardrails.text import Outcome, squash
+from guardrails.text import Outcome
 
 _INJECTION = re.compile(
     r"system (?:prompt|instructions|message)|my (?:instructions|rules|guidelines|prompt)\b"
@@ -31,9 +32,26 @@ _INJECTION = re.compile(
 )
 
 
-def _prompt_lines(system_prompt: str) -> tuple[str, ...]:
-    """Lines of the system prompt long enough that quoting one is a leak, not a coincidence."""
-    return tuple(squash(line).lower() for line in system_prompt.splitlines() if len(line) > 40)
+_WORD = re.compile(r"[a-z0-9_]+")
+LEAK_WORDS = 7  # this many words in a row from the system prompt is a quote, not a coincidence
+
+
+@lru_cache(maxsize=8)
+def _prompt_runs(system_prompt: str) -> frozenset[tuple[str, ...]]:
+    """Every run of LEAK_WORDS consecutive words of the system prompt."""
+    words = _WORD.findall(system_prompt.lower())
+    return frozenset(tuple(words[i : i + LEAK_WORDS]) for i in range(len(words) - LEAK_WORDS + 1))
+
+
+def _leaked(text: str, system_prompt: str) -> str | None:
+    runs = _prompt_runs(system_prompt)
+    if not runs:
+        return None
+    words = _WORD.findall(text.lower())
+    for i in range(len(words) - LEAK_WORDS + 1):
+        if tuple(words[i : i + LEAK_WORDS]) in runs:
+            return " ".join(words[i : i + LEAK_WORDS])
+    return None
 
 
 BLOCKED_INJECTION = (
@@ -43,8 +61,7 @@ BLOCKED_INJECTION = (
 
 
 def check_injection(text: str, system_prompt: str = "") -> Outcome:
-    plain = squash(text).lower()
-    leaked = next((line for line in _prompt_lines(system_prompt) if line in plain), None)
+    leaked = _leaked(text, system_prompt)
     match = _INJECTION.search(text)
     found = f"system prompt text {leaked[:40]!r}" if leaked else None
     if match and not found:

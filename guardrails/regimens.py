@@ -51,6 +51,9 @@ _COMPARATOR = re.compile(
     r"\s+(?:an?\s+|the\s+|prior\s+|previous\s+)?$",
     re.IGNORECASE,
 )
+_SWITCH = re.compile(
+    r"\b(?:switch|mov|chang|escalat|proceed|turn|go)(?:e|es|ed|ing)?\s+(?:on\s+)?to\b", re.I
+)
 # What follows "if"/"when" is the condition, not the choice ("... for stage B when TACE fails").
 _CONDITION = re.compile(r"\b(?:if|when|where|unless|until|once)\b", re.IGNORECASE)
 _CLAUSES = re.compile(r";|,\s*(?=but\b|whereas\b|while\b|not\b)|\s(?=but\b|whereas\b)", re.I)
@@ -86,6 +89,7 @@ def _clause_subjects(clause: str) -> list[str]:
     main = clause[: m.start()] if (m := _CONDITION.search(clause)) else clause
     # The recommending words themselves ("go with", "start her on") introduce the choice.
     blanked = main[: verb.start()] + " " * (verb.end() - verb.start()) + main[verb.end() :]
+    blanked = _SWITCH.sub(lambda m: " " * len(m.group(0)), blanked)  # "switch to X" chooses X
     return [
         regimen.id
         for regimen, match in regimen_mentions(main)
@@ -175,6 +179,26 @@ def _rule_core(profile: str) -> tuple[Recommendation, LocoregionalChoice]:
     return rec, rec.locoregional or locoregional_choice(patient)
 
 
+def _invariant_reasons(profile: dict[str, Any], ids: list[str]) -> dict[str, str]:
+    """The rule core's safety invariants applied to each endorsed regimen directly, whether or
+    not a rule table offered it for this patient (len/pembro after a transplant, say)."""
+    from clinical.rules import load_rulebook
+    from clinical.rules.engine import Draft, OptionDraft
+    from clinical.rules.facts import facts_of
+    from clinical.rules.output import Certainty
+    from clinical.rules.safety import enforce
+
+    book = load_rulebook()
+    patient = parse_profile(profile)
+    draft = Draft()
+    for order, regimen in enumerate(i for i in ids if i in book.catalogue.regimens):
+        draft.options[regimen] = OptionDraft(
+            regimen, 1, order, Certainty.FIRMER, continues_prior=True
+        )
+    enforce(draft, patient, facts_of(patient), book, require_trials=False)
+    return {regimen: "; ".join(a.reasons) for regimen, a in draft.avoided.items()}
+
+
 def _verdicts(
     profile: dict[str, Any], ids: list[str], strict: bool, line_stated: bool = False
 ) -> tuple[Recommendation, dict[str, str]]:
@@ -191,10 +215,17 @@ def _verdicts(
     avoided = {a.regimen for a in rec.avoid} | set(loco_avoid)
     catalogue = load_catalogue()
     wrong: dict[str, str] = {}
+    invariants = _invariant_reasons(profile, ids)
     for i in ids:
         systemic = not catalogue.regimen(i).is_locoregional
         if i in avoided or (strict and i not in allowed):
             wrong[i] = _why_not(i, rec, loco_avoid)
+        elif i in invariants:
+            wrong[i] = invariants[i]
+        elif systemic and i in profile.get("prior_regimens", ()) and i not in allowed:
+            wrong[i] = (
+                "the patient has already received it and the rule core does not offer it again"
+            )
         elif systemic and not rec.recommended and rec.outside_review:
             wrong[i] = rec.outside_review
         elif systemic and line_stated and i not in allowed:

@@ -13,6 +13,7 @@ from eval.guardrail_suites import (
     is_caught,
     load_yaml,
     planted_answer,
+    planted_by_kind,
     planted_report,
 )
 from guardrails.messages import DISCLAIMER
@@ -58,9 +59,38 @@ _caught = is_caught
 
 def test_planted_suite_is_complete() -> None:
     cases = _cases()
-    assert len(cases) >= 12
+    assert len(cases) >= 80
     assert len({c["id"] for c in cases}) == len(cases)
     assert {c["catch"] for c in cases} == CHECKS
+    kinds = {c["kind"] for c in cases}
+    assert len(kinds) >= 12
+    assert {
+        "contraindicated_transplant",
+        "contraindicated_autoimmune",
+        "contraindicated_varices",
+        "contraindicated_child_pugh",
+        "contraindicated_ecog",
+        "wrong_line",
+        "endorses_avoided",
+        "false_endpoint",
+        "false_approval",
+        "false_suitability",
+        "swapped_figure",
+        "invented_figure",
+        "invented_trial",
+        "invented_reference",
+        "invented_dose",
+        "cure_language",
+        "blanket_language",
+        "overconfident_language",
+        "obeyed_injection",
+        "leaked_prompt",
+    } <= kinds
+
+
+def test_every_kind_is_fully_caught() -> None:
+    rates = planted_by_kind()
+    assert {kind: r.share for kind, r in rates.items() if r.share < 1} == {}
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: c["id"])

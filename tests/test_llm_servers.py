@@ -19,8 +19,8 @@ from assistant.agent import Assistant
 from assistant.cli import main as cli_main
 from assistant.settings import AssistantSettings
 from assistant.tools import ToolDeps
+from eval.scripted_servers import Calls, Raw, ScriptedServer, Slow, Status, Text, tool_results
 from guardrails.messages import DISCLAIMER
-from tests.llm_servers import Calls, Raw, ScriptedServer, Slow, Status, Text, tool_results
 
 KINDS = ("openai", "ollama")
 VARICES = "CP-A, ECOG 0, EGD last week: large varices, not banded. First-line options?"

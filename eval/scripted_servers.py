@@ -87,7 +87,7 @@ class ScriptedServer:
     @property
     def base_url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
+        host, port = str(self._server.server_address[0]), int(self._server.server_address[1])
         suffix = "/v1" if self.kind == "openai" else ""
         return f"http://{host}:{port}{suffix}"
 
