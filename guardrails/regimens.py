@@ -222,7 +222,9 @@ def _verdicts(
             wrong[i] = _why_not(i, rec, loco_avoid)
         elif i in invariants:
             wrong[i] = invariants[i]
-        elif systemic and i in profile.get("prior_regimens", ()) and i not in allowed:
+        elif (
+            systemic and line_stated and i in profile.get("prior_regimens", ()) and i not in allowed
+        ):
             wrong[i] = (
                 "the patient has already received it and the rule core does not offer it again"
             )

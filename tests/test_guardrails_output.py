@@ -18,6 +18,7 @@ from eval.guardrail_suites import (
 )
 from guardrails.messages import DISCLAIMER
 from guardrails.output import check_output
+from guardrails.patient import Conversation
 
 CHECKS = {
     "regimen_agreement",
@@ -46,6 +47,10 @@ REAL_QUESTIONS = [
     "TACE or HAIC for intermediate-stage HCC?",
     "What does the review say about anti-drug antibodies?",
     "What dose of donafenib was used?",
+    # "after atezo-bev" is the plan asked about, not a line of therapy the patient is in.
+    "Vp2 PVTT, AFP 120 ng/mL, NLR 2.1, single 7 cm tumour, CP-A, ECOG 0, EGD clean. What are her "
+    "chances of resection after atezo-bev?",
+    "Which first-line combination had the fewest grade 3 or higher TRAEs?",
 ]
 
 
@@ -164,7 +169,8 @@ def test_refused_answers_pass_through() -> None:
 @pytest.mark.parametrize("question", REAL_QUESTIONS)
 def test_real_planner_answer_passes_unchanged(planner_assistant, question: str) -> None:
     result = planner_assistant.ask(question)
-    checked = check_output(result)
+    assert [g for g in result.guardrails if g.check in CHECKS and not g.passed] == []
+    checked = check_output(result, "", Conversation.of([question]))
     assert [g for g in checked.guardrails if not g.passed] == []
     assert checked.answer == result.answer
     assert checked.refused == result.refused
