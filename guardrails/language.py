@@ -95,8 +95,8 @@ def check_language(text: str) -> Outcome:
     if found is None:
         detail = "no promise of cure, blanket claim or unwarranted certainty"
         return Outcome(text, GuardrailResult(check=CHECK, passed=True, detail=detail))
-    kind, words = found
-    detail = f"{kind}: {words!r}"
+    kind, _ = found  # the words themselves are not repeated: no one should read them
+    detail = f"{kind}: {WHAT[kind]}"
     return Outcome(
         text,
         GuardrailResult(check=CHECK, passed=False, detail=detail),

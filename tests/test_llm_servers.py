@@ -182,3 +182,24 @@ def test_terminal_ask_with_backend_shows_only_the_checked_answer(kind, monkeypat
     assert code == 0 and "Traceback" not in out.err
     assert "best choice here" not in out.out
     assert "organ transplant" in out.out and DISCLAIMER in out.out
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_web_app_streams_only_the_checked_answer(kind, deps) -> None:
+    """The web app's chat service gets the checked answer; what it streams are prefixes of it."""
+    from ui.chat import answer_text, stream_prefixes
+    from ui.service import ChatService
+    from ui.session import Session
+
+    script = [
+        Calls([("search_review", {"query": "STRIDE conversion"})]),
+        Text("STRIDE will cure her and is ideal for conversion [HIMALAYA; ref 34].", pieces=12),
+    ]
+    with ScriptedServer(kind, script) as server:
+        service = ChatService(_assistant(server, deps, stream=True))
+        turn = service.ask(Session(), "CP-A, ECOG 0, no varices on EGD, goal downstaging. STRIDE?")
+    shown = answer_text(turn.result, turn.body)
+    streamed = list(stream_prefixes(shown, 8))
+    assert streamed and all(shown.startswith(prefix) for prefix in streamed)
+    assert "will cure" not in shown and "ideal for conversion" not in shown
+    assert "rule core" in shown  # the endorsement was replaced before any other check
