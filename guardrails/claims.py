@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -54,6 +54,10 @@ class Claim:
     asserts: tuple[re.Pattern[str], ...]
     denies: tuple[re.Pattern[str], ...]
     unless: re.Pattern[str] | None
+
+    def may_contradict(self, text: str) -> bool:
+        """Some contradicting words are written in `text` (negated or not: a cheap first pass)."""
+        return any(p.search(text) for p in (*self.denies, *self.asserts))
 
     def contradicted(self, sentence: str) -> str | None:
         """The words of `sentence` that contradict this claim, or None."""
@@ -121,32 +125,45 @@ def _about(claim: Claim, clause: str) -> str | None:
     return words if _nearest_is(claim, clause, clause.find(words)) else None
 
 
+@lru_cache(maxsize=8192)
+def _sentence(sentence: str, previous: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, str]]:
+    """(ids of the claims the sentence names, (claim id, contradicting words) or ("", "")).
+
+    `previous` are the claims the sentences before it in the line named (for "It met ...").
+    Cached: the same sentence recurs across answers.
+    """
+    claims = {c.id: c for c in load_claims()}
+    plain = without_brackets(sentence)
+    named = tuple(c.id for c in claims.values() if c.subject.search(plain))
+    about = named or (previous if _ANAPHOR.search(plain) else ())
+    if not about or in_review(sentence.lstrip("> ")):
+        return named, ("", "")
+    clauses = _CLAUSES.split(plain)
+    # A clause naming no trial or regimen speaks of the sentence's subjects.
+    bare = [c for c in clauses if not regimen_mentions(c) and not trial_mentions(c)]
+    for claim_id in about:
+        claim = claims[claim_id]
+        if not claim.may_contradict(plain):
+            continue
+        mine = [c for c in clauses if claim.subject.search(c)]
+        for clause in mine + bare if named else clauses:
+            if words := _about(claim, clause):
+                return named, (claim_id, words)
+    return named, ("", "")
+
+
 def check_claims(text: str) -> Outcome:
-    claims = [c for c in load_claims() if c.subject.search(text)]  # one pass per subject
-    if not claims:
-        detail = "no statement contradicts the review's claims"
-        return Outcome(text, GuardrailResult(check=CHECK, passed=True, detail=detail))
+    claims = {c.id: c for c in load_claims()}
     doomed: set[tuple[int, str]] = set()
     found: dict[str, tuple[Claim, str]] = {}
     for index, line in body_lines(text):
-        previous: list[Claim] = []
+        previous: tuple[str, ...] = ()
         for sentence in sentences(line):
-            plain = without_brackets(sentence)
-            named = [c for c in claims if c.subject.search(plain)]
-            about = named or (previous if _ANAPHOR.search(plain) else [])
+            named, (claim_id, words) = _sentence(sentence, previous)
             previous = named or previous
-            if not about or in_review(sentence.lstrip("> ")):
-                continue
-            clauses = _CLAUSES.split(plain)
-            for claim in about:
-                mine = [c for c in clauses if claim.subject.search(c)]
-                # A clause naming no trial or regimen speaks of the sentence's subjects.
-                bare = [c for c in clauses if not regimen_mentions(c) and not trial_mentions(c)]
-                for clause in mine + bare if named else clauses:
-                    if words := _about(claim, clause):
-                        doomed.add((index, sentence))
-                        found.setdefault(claim.id, (claim, words))
-                        break
+            if claim_id:
+                doomed.add((index, sentence))
+                found.setdefault(claim_id, (claims[claim_id], words))
     if not found:
         detail = "no statement contradicts the review's claims"
         return Outcome(text, GuardrailResult(check=CHECK, passed=True, detail=detail))

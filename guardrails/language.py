@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -52,35 +52,17 @@ def load_language(path: Path = LANGUAGE_PATH) -> tuple[Phrase, ...]:
     )
 
 
-def _sentence_at(body: str, position: int) -> str:
-    """The sentence of `body` that holds `position`."""
-    start = body.rfind("\n", 0, position) + 1
-    end = body.find("\n", position)
-    line = body[start : end if end >= 0 else len(body)]
-    cursor = 0
-    for sentence in sentences(line):
-        at = line.find(sentence, cursor)
-        if at <= position - start < at + len(sentence):
-            return sentence
-        cursor = at + len(sentence)
-    return line
-
-
-def find_forbidden(text: str) -> tuple[str, str] | None:
-    """(kind, words) of the first forbidden phrase in `text`'s own sentences, or None.
-
-    Each phrase is searched over the whole answer once (one alternation of them all is far
-    slower), and a match is then judged in its sentence.
-    """
-    body = without_brackets("\n".join(line for _, line in body_lines(text)))
+@lru_cache(maxsize=8192)
+def _forbidden_in(sentence: str) -> tuple[str, str] | None:
+    """(kind, words) of the first forbidden phrase in one sentence (cached: sentences recur)."""
+    if in_review(sentence.lstrip("> ").strip("*_ ")):
+        return None
+    plain = without_brackets(sentence)
     found: list[tuple[int, str, str]] = []
     for phrase in load_language():
-        for match in phrase.pattern.finditer(body):
-            before = body[max(0, match.start() - 30) : match.start()]
-            if phrase.negatable and _NEGATION.search(before.split("\n")[-1]):
-                continue
-            sentence = _sentence_at(body, match.start())
-            if in_review(sentence.lstrip("> ").strip("*_ ")):
+        for match in phrase.pattern.finditer(plain):
+            before = plain[max(0, match.start() - 30) : match.start()]
+            if phrase.negatable and _NEGATION.search(before):
                 continue
             found.append((match.start(), phrase.kind, match.group(0)))
             break
@@ -88,6 +70,15 @@ def find_forbidden(text: str) -> tuple[str, str] | None:
         return None
     _, kind, words = min(found)
     return kind, words
+
+
+def find_forbidden(text: str) -> tuple[str, str] | None:
+    """(kind, words) of the first forbidden phrase in `text`'s own sentences, or None."""
+    for _, line in body_lines(text):
+        for sentence in sentences(line):
+            if found := _forbidden_in(sentence):
+                return found
+    return None
 
 
 def check_language(text: str) -> Outcome:

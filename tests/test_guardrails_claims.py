@@ -83,3 +83,12 @@ def test_statements_agreeing_with_the_review_pass(sentence: str) -> None:
     outcome = check_claims(sentence)
     assert outcome.result.passed, outcome.result.detail
     assert outcome.text == sentence
+
+
+def test_a_true_statement_elsewhere_does_not_hide_a_false_one() -> None:
+    text = (
+        "LEAP-002 did not meet its primary endpoints in the final analysis.\n\n"
+        "Lenvatinib + pembrolizumab: LEAP-002 met both of its primary endpoints."
+    )
+    outcome = check_claims(text)
+    assert not outcome.result.passed and "met both" not in outcome.text
