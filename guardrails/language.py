@@ -21,7 +21,9 @@ from guardrails.text import Outcome, body_lines, in_review, sentences, without_b
 LANGUAGE_PATH = Path(__file__).parent / "data" / "language.yaml"
 CHECK = "language"
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|cannot|nor|without|hardly)\b[^.;,]{0,20}$|n't\b[^.;,]{0,20}$", re.I
+    r"\b(?:not|no|never|cannot|nor|neither|none|nothing|without|hardly)\b[^.;,]{0,20}$"
+    r"|n't\b[^.;,]{0,20}$",
+    re.I,
 )
 WHAT = {
     "cure": "a promise of cure or of a guaranteed outcome",

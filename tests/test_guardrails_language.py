@@ -46,6 +46,7 @@ def test_forbidden_language_is_blocked(sentence: str, kind: str) -> None:
         "Treatment-related quality of life is thus a key consideration when choosing systemic "
         "therapy.",
         "Almost all patients in the trial had Child-Pugh A.",
+        "Always check for varices with an EGD before bevacizumab.",
     ],
 )
 def test_cautious_language_passes(sentence: str) -> None:
