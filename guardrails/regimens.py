@@ -199,6 +199,12 @@ def _invariant_reasons(profile: dict[str, Any], ids: list[str]) -> dict[str, str
     return {regimen: "; ".join(a.reasons) for regimen, a in draft.avoided.items()}
 
 
+def _beyond_trials(profile: dict[str, Any]) -> bool:
+    """Child-Pugh B or ECOG 2 stated: outside the phase III trials, the review's own limits."""
+    ecog = profile.get("ecog")
+    return profile.get("child_pugh_class") == "B" or (isinstance(ecog, int) and ecog >= 2)
+
+
 def _verdicts(
     profile: dict[str, Any], ids: list[str], strict: bool, line_stated: bool = False
 ) -> tuple[Recommendation, dict[str, str]]:
@@ -206,8 +212,9 @@ def _verdicts(
 
     Strict (the profile a tool was given): whatever the rule core does not offer is wrong.
     Otherwise (the clinician's words, read whatever the question asks): what the rule core
-    avoids, anything systemic when the review supports no regimen (Child-Pugh C, ECOG 3-4), and
-    a regimen no rule offers in the line the clinician stated.
+    avoids, anything systemic when the review supports no regimen (Child-Pugh C, ECOG 3-4), any
+    regimen beyond the few it offers for Child-Pugh B or ECOG 2, and a regimen no rule offers in
+    the line the clinician stated.
     """
     rec, loco = _rule_core(json.dumps(profile, sort_keys=True, default=str))
     allowed = {o.regimen for o in (*rec.recommended, *loco.options)}
@@ -230,6 +237,12 @@ def _verdicts(
             )
         elif systemic and not rec.recommended and rec.outside_review:
             wrong[i] = rec.outside_review
+        elif systemic and rec.recommended and _beyond_trials(profile) and i not in allowed:
+            offered = ", ".join(o.name for o in rec.recommended)
+            wrong[i] = (
+                "the trials recruited Child-Pugh A, ECOG 0-1 patients; for this liver function "
+                f"or performance status the review offers only {offered}"
+            )
         elif systemic and line_stated and i not in allowed:
             line = str(profile.get("line") or "first")
             if i not in _line_regimens().get(line, frozenset({i})):
