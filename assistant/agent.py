@@ -111,6 +111,8 @@ class Assistant:
         # The single choke point: every question passes the input checks, every answer the
         # output checks, whichever model wrote it.
         follow_up = thread_id is not None and self._has_history(thread_id)
+        # What the clinician said before, for the planner should it have to answer instead.
+        earlier = self._earlier_turns(thread_id) if follow_up and not self.is_planner else []
         verdict = check_input(question, self.settings.max_question_chars, follow_up)
         screened = [
             GuardrailResult(check=c.check, passed=c.passed, detail=c.detail) for c in verdict.checks
@@ -157,7 +159,7 @@ class Assistant:
             if self.is_planner:
                 raise
             notice = backend_failure(self.backend, error, self.settings.request_timeout_s)
-            replaced = self._grounded_instead(question, profile, id, FAILED_REPLACED)
+            replaced = self._grounded_instead(question, profile, id, FAILED_REPLACED, earlier)
             return self._with_notice(replaced, notice, screened, started)
         finally:
             if thread_id is None:  # a one-shot question: nobody can follow it up, so keep nothing
@@ -165,7 +167,7 @@ class Assistant:
         result = self._result(state["messages"], question, id)
         checked = self._checked_conversation(state["messages"])
         if not self.is_planner and not result.refused and not any(t.ok for t in result.trace):
-            result = self._grounded_instead(question, profile, id)
+            result = self._grounded_instead(question, profile, id, earlier=earlier)
             checked = Conversation.of(checked.messages, checked.given)  # the planner's own tools
         unchecked_refusal = result.refused
         result = check_output(result, SYSTEM_PROMPT, checked)
@@ -174,7 +176,7 @@ class Assistant:
             # told why the model's answer is not shown.
             notice = f"The {self.backend} model's answer was not shown. {result.refusal_reason}"
             blocked = [g for g in result.guardrails if not g.passed]
-            replaced = self._grounded_instead(question, profile, id, BLOCKED_REPLACED)
+            replaced = self._grounded_instead(question, profile, id, BLOCKED_REPLACED, earlier)
             replaced.guardrails = [*blocked, *replaced.guardrails]
             return self._with_notice(replaced, notice, screened, started)
         result.guardrails = [*screened, *result.guardrails]
@@ -207,6 +209,17 @@ class Assistant:
             )
         return Conversation.of(texts, given, tools)
 
+    def _earlier_turns(self, thread_id: str | None) -> list[tuple[str, dict[str, Any]]]:
+        """The clinician's messages so far in the thread (each with the profile sent with it)."""
+        if thread_id is None:
+            return []
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        messages = self.graph.get_state(config).values.get("messages") or []
+        if not any(isinstance(m, HumanMessage) for m in messages):
+            return []
+        texts, given = conversation(messages)
+        return list(zip(texts, given, strict=True))
+
     def _has_history(self, thread_id: str) -> bool:
         """True when the thread already holds an answered question (so this one follows up)."""
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
@@ -218,13 +231,24 @@ class Assistant:
         profile: dict[str, Any] | None,
         id: str | None,
         why: str = UNGROUNDED_REPLACED,
+        earlier: Sequence[tuple[str, dict[str, Any]]] = (),
     ) -> AnswerResult:
-        """An LLM answered without tool results: show the planner's grounded answer instead."""
+        """The planner's grounded answer instead of the LLM's, in a conversation that holds the
+        clinician's earlier messages (so a transplant said three turns ago still counts)."""
         if self._fallback is None:
             self._fallback = Assistant(
                 self.settings, PlannerChatModel(), self.deps, MemoryConversations()
             )
-        result = self._fallback.ask(question, profile=profile, id=id)
+        thread = None
+        if earlier:
+            thread = self._fallback.new_thread()
+            for text, given in earlier:
+                self._fallback.ask(text, thread_id=thread, profile=given or None)
+        try:
+            result = self._fallback.ask(question, thread_id=thread, profile=profile, id=id)
+        finally:
+            if thread is not None:
+                self._fallback.conversations.delete(thread)
         result.backend = f"{self.backend} (replaced by planner)"
         result.guardrails.append(GuardrailResult(check="grounding", passed=False, detail=why))
         return result

@@ -203,3 +203,23 @@ def test_web_app_streams_only_the_checked_answer(kind, deps) -> None:
     assert streamed and all(shown.startswith(prefix) for prefix in streamed)
     assert "will cure" not in shown and "ideal for conversion" not in shown
     assert "rule core" in shown  # the endorsement was replaced before any other check
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_failure_mid_conversation_keeps_what_the_clinician_said_before(kind, deps) -> None:
+    """Turn 1 (a transplant) is answered by the model; turn 2's server fails: the planner's
+    answer instead still knows about the transplant."""
+    script = [
+        Calls([("select_regimens", {"profile": {"organ_transplant": True}})]),
+        Text("Noted: previous liver transplant, so immune-based therapy is ruled out."),
+        Status(500),
+    ]
+    with ScriptedServer(kind, script) as server:
+        assistant = _assistant(server, deps)
+        thread = assistant.new_thread()
+        first = assistant.ask("She had a liver transplant in 2019.", thread_id=thread)
+        second = assistant.ask("CP-A, ECOG 0. Which first-line therapy?", thread_id=thread)
+    assert not first.notices
+    assert "returned an error" in second.notices[0]
+    assert second.recommended_ids and second.recommended_ids[0] == "lenvatinib"
+    assert "atezolizumab_bevacizumab" not in second.recommended_ids
