@@ -8,6 +8,7 @@ patient profile, across restarts and replicas. The result is the contract's
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -41,6 +42,7 @@ from clinical.reader.facts import Fact
 from corpus.sources import Citation, merge
 from guardrails.input import check_input
 from guardrails.output import check_output
+from guardrails.patient import Conversation
 
 CHOICE_TOOLS = ("select_regimens", "locoregional_options")
 
@@ -109,6 +111,8 @@ class Assistant:
         # The single choke point: every question passes the input checks, every answer the
         # output checks, whichever model wrote it.
         follow_up = thread_id is not None and self._has_history(thread_id)
+        # What the clinician said before, for the planner should it have to answer instead.
+        earlier = self._earlier_turns(thread_id) if follow_up and not self.is_planner else []
         verdict = check_input(question, self.settings.max_question_chars, follow_up)
         screened = [
             GuardrailResult(check=c.check, passed=c.passed, detail=c.detail) for c in verdict.checks
@@ -151,13 +155,30 @@ class Assistant:
                 question=question,
                 id=id,
             )
+        except Exception as error:  # a real model's server: down, slow, or talking garbage
+            if self.is_planner:
+                raise
+            notice = backend_failure(self.backend, error, self.settings.request_timeout_s)
+            replaced = self._grounded_instead(question, profile, id, FAILED_REPLACED, earlier)
+            return self._with_notice(replaced, notice, screened, started)
         finally:
             if thread_id is None:  # a one-shot question: nobody can follow it up, so keep nothing
                 self.conversations.delete(thread)
         result = self._result(state["messages"], question, id)
+        checked = self._checked_conversation(state["messages"])
         if not self.is_planner and not result.refused and not any(t.ok for t in result.trace):
-            result = self._grounded_instead(question, profile, id)
-        result = check_output(result, SYSTEM_PROMPT)
+            result = self._grounded_instead(question, profile, id, earlier=earlier)
+            checked = Conversation.of(checked.messages, checked.given)  # the planner's own tools
+        unchecked_refusal = result.refused
+        result = check_output(result, SYSTEM_PROMPT, checked)
+        if not self.is_planner and result.refused and not unchecked_refusal:
+            # The model's answer was blocked: the clinician gets the planner's grounded answer,
+            # told why the model's answer is not shown.
+            notice = f"The {self.backend} model's answer was not shown. {result.refusal_reason}"
+            blocked = [g for g in result.guardrails if not g.passed]
+            replaced = self._grounded_instead(question, profile, id, BLOCKED_REPLACED, earlier)
+            replaced.guardrails = [*blocked, *replaced.guardrails]
+            return self._with_notice(replaced, notice, screened, started)
         result.guardrails = [*screened, *result.guardrails]
         result.notices = list(verdict.warnings)
         if result.notices and not result.refused:  # said where the clinician reads first
@@ -165,24 +186,71 @@ class Assistant:
         result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         return result
 
+    @staticmethod
+    def _with_notice(
+        result: AnswerResult, notice: str, screened: list[GuardrailResult], started: float
+    ) -> AnswerResult:
+        result.guardrails = [*screened, *result.guardrails]
+        result.notices = [notice, *result.notices]
+        result.answer = f"_{notice}_\n\n{result.answer}"
+        result.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        return result
+
+    def _checked_conversation(self, messages: Sequence[BaseMessage]) -> Conversation:
+        """What the output checks read: the clinician's messages and, for an LLM, every tool
+        result of the conversation (what its citations must be backed by)."""
+        texts, given = conversation(messages)
+        tools = None
+        if not self.is_planner:
+            tools = "\n".join(
+                text_of(m) + "\n" + json.dumps(m.artifact, default=str)
+                for m in messages
+                if isinstance(m, ToolMessage)
+            )
+        return Conversation.of(texts, given, tools)
+
+    def _earlier_turns(self, thread_id: str | None) -> list[tuple[str, dict[str, Any]]]:
+        """The clinician's messages so far in the thread (each with the profile sent with it)."""
+        if thread_id is None:
+            return []
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        messages = self.graph.get_state(config).values.get("messages") or []
+        if not any(isinstance(m, HumanMessage) for m in messages):
+            return []
+        texts, given = conversation(messages)
+        return list(zip(texts, given, strict=True))
+
     def _has_history(self, thread_id: str) -> bool:
         """True when the thread already holds an answered question (so this one follows up)."""
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
         return bool(self.graph.get_state(config).values.get("messages"))
 
     def _grounded_instead(
-        self, question: str, profile: dict[str, Any] | None, id: str | None
+        self,
+        question: str,
+        profile: dict[str, Any] | None,
+        id: str | None,
+        why: str = UNGROUNDED_REPLACED,
+        earlier: Sequence[tuple[str, dict[str, Any]]] = (),
     ) -> AnswerResult:
-        """An LLM answered without tool results: show the planner's grounded answer instead."""
+        """The planner's grounded answer instead of the LLM's, in a conversation that holds the
+        clinician's earlier messages (so a transplant said three turns ago still counts)."""
         if self._fallback is None:
             self._fallback = Assistant(
                 self.settings, PlannerChatModel(), self.deps, MemoryConversations()
             )
-        result = self._fallback.ask(question, profile=profile, id=id)
+        thread = None
+        if earlier:
+            thread = self._fallback.new_thread()
+            for text, given in earlier:
+                self._fallback.ask(text, thread_id=thread, profile=given or None)
+        try:
+            result = self._fallback.ask(question, thread_id=thread, profile=profile, id=id)
+        finally:
+            if thread is not None:
+                self._fallback.conversations.delete(thread)
         result.backend = f"{self.backend} (replaced by planner)"
-        result.guardrails.append(
-            GuardrailResult(check="grounding", passed=False, detail=UNGROUNDED_REPLACED)
-        )
+        result.guardrails.append(GuardrailResult(check="grounding", passed=False, detail=why))
         return result
 
     def _result(
@@ -231,6 +299,44 @@ class Assistant:
             trace=trace,
             backend=self.backend,
         )
+
+
+def backend_failure(backend: str, error: BaseException, timeout_s: float) -> str:
+    """What the clinician is told when the model's server fails, in words (no traceback)."""
+    names = " ".join(type(e).__name__ for e in _chain(error)).lower()
+    if "timeout" in names or "timedout" in names:
+        what = f"did not answer within the configured {timeout_s:g} s"
+    elif "connect" in names:
+        what = "could not be reached"
+    elif any(w in names for w in ("json", "decode", "validation", "parse", "keyerror")):
+        what = "sent a reply that could not be read"
+    elif status := getattr(error, "status_code", None):
+        what = f"returned an error (HTTP {status})"
+    else:
+        what = f"failed ({type(error).__name__})"
+    return (
+        f"The {backend} model {what}, so this is the offline planner's answer, built from the "
+        "review's tools."
+    )
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and what caused it ("APIConnectionError" from a "ConnectError")."""
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in seen and len(seen) < 10:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+BLOCKED_REPLACED = (
+    "the model's answer failed the output checks and was blocked; it was replaced by the "
+    "deterministic planner's grounded answer"
+)
+FAILED_REPLACED = (
+    "the model's server failed; the deterministic planner's grounded answer was given instead"
+)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

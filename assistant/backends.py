@@ -43,5 +43,7 @@ def make_model(settings: AssistantSettings) -> BaseChatModel:
             api_key=key or "not-needed",  # local OpenAI-compatible servers accept any key
             temperature=settings.temperature,
             timeout=settings.request_timeout_s,
+            max_retries=settings.max_retries,
+            streaming=settings.stream,
         )
     raise BackendError(f"unknown backend {settings.backend!r}")

@@ -28,6 +28,9 @@ class AssistantSettings(BaseSettings):
     api_key_env: str = "OPENAI_API_KEY"
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     request_timeout_s: float = Field(default=120.0, gt=0)
+    # Retries of a failed request: each waits up to the timeout again, so none by default.
+    max_retries: int = Field(default=0, ge=0, le=5)
+    stream: bool = False  # ask an OpenAI-compatible server to stream (Ollama always streams)
     max_question_chars: int = Field(default=4000, gt=0)
     max_tool_rounds: int = Field(default=6, ge=1, le=20)
     index: IndexSettings = Field(default_factory=IndexSettings)

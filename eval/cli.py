@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
         "guardrails", help="planted errors caught, input refusal rates, false alarms"
     )
     guard.add_argument("--quiet", action="store_true", help="no progress bar")
+    guard.add_argument(
+        "--no-replay", action="store_true", help="skip replaying correct answers via the servers"
+    )
+    timing = commands.add_parser(
+        "guard-bench", help="time the output checks add per answer (p50, p95, max; warm)"
+    )
+    timing.add_argument("--limit", type=int, help="answer only the first N cases")
     reader = commands.add_parser(
         "reader", help="the clinical reader on a phrase bank: fact accuracy, unsafe answers"
     )
@@ -157,12 +164,39 @@ def run(args: argparse.Namespace, settings: AssistantSettings) -> int:
 
 
 def _guardrails(args: argparse.Namespace, settings: AssistantSettings) -> int:
+    from assistant.tools import ToolDeps
+    from eval.guardrail_suites import planted_by_kind, replay_false_alarms
+
     caught, missed = planted_report()
     refused, false_refusals = input_rates()
-    runs = run_cases(Assistant(settings), load_cases(), progress=not args.quiet)
+    assistant = Assistant(settings)
+    runs = run_cases(assistant, load_cases(), progress=not args.quiet)
     alarms = false_alarms(runs)
     correct = sum(r.score.passed and not r.result.refused for r in runs)
-    print(f"planted errors caught: {caught.hits}/{caught.total} ({caught.share:.0%})")
+    kinds = planted_by_kind()
+    print(
+        f"planted errors caught: {caught.hits}/{caught.total} ({caught.share:.0%}) "
+        f"in {len(kinds)} kinds"
+    )
+    for kind, rate in kinds.items():
+        print(f"  {kind:<28} {rate.hits:>3}/{rate.total:<3} {rate.share:.0%}")
+    replays: list = []
+    if not args.no_replay:
+        replays = replay_false_alarms(runs, ToolDeps(settings=settings), not args.quiet)
+        fired = [r for r in replays if r.alarms]
+        answers = len({r.case_id for r in replays})
+        print(
+            f"false alarms on correct planner answers replayed as model text through the "
+            f"scripted OpenAI-compatible and Ollama servers: {len(fired)}/{len(replays)} "
+            f"({answers} answers, each as written and reworded)"
+        )
+        for replay in fired:
+            print(
+                f"  {replay.case_id} [{replay.rewording}, {replay.backend}]: "
+                f"{', '.join(replay.alarms)}",
+                file=sys.stderr,
+            )
+        alarms += [r.case_id for r in fired]
     print(
         f"input suite: refusal rate {refused.share:.0%} ({refused.hits}/{refused.total} "
         f"off-topic, emergency and injection-only); false-refusal rate "
@@ -200,6 +234,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "compare":
         return _compare(args)
+    if args.command == "guard-bench":
+        from eval.guard_bench import bench, raw_answers
+
+        report = bench(raw_answers(args.limit))
+        print(
+            f"output checks per answer over {report.answers} planner answers (warm): "
+            f"p50 {report.p50_ms} ms, p95 {report.p95_ms} ms, max {report.max_ms} ms"
+        )
+        return 0
     settings = AssistantSettings()
     if getattr(args, "backend", None):
         settings = settings.model_copy(update={"backend": args.backend})

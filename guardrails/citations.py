@@ -20,7 +20,7 @@ from guardrails.text import (
 )
 
 CHECK = "citations"
-_REFS = re.compile(r"^\s*refs?\.?\s*(\d.*)$", re.IGNORECASE)  # not "REFLECT, ..."
+_REFS = re.compile(r"^\s*refs?\.?\s*(\d.*)$", re.IGNORECASE)  # not "REFLECT"
 _REF_ITEM = re.compile(r"(\d+)(?:\s*[–-]\s*(\d+))?")
 _BARE_REF = re.compile(r"\brefs?\.?\s+(\d+(?:\s*[–-]\s*\d+)?(?:\s*,\s*\d+(?:\s*[–-]\s*\d+)?)*)")
 # Trial-shaped names ("KEYNOTE-999", "CheckMate 459"): they must be records or in the review.

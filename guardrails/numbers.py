@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from clinical.answer import GuardrailResult
-from corpus.trials import Metric, Result, Trial
+from corpus.trials import Metric, Result, Trial, load_trials
 from guardrails.text import (
     Outcome,
     body_lines,
     drop_sentences,
     in_review,
+    regimen_mentions,
     sentences,
     trial_mentions,
     without_brackets,
@@ -27,7 +29,10 @@ _NOT_FIGURES = re.compile(
     r"|\bgrade\s*(?:≥|>=|>)?\s*\d\b"
     r"|\d+(?:\.\d+)?%\s*CI\b"
     r"|^\s*(?:[-*>]\s*)?\d+\.\s"
-    r"|\bECOG(?:\s*PS)?\s*\d(?:\s*[–-]\s*\d)?"
+    r"|\bECOG(?:\s*PS)?\)?\s*\d(?:\s*[–-]\s*\d)?"
+    r"|\b(?:and\s+)?\d+\s+more\b"
+    r"|`[^`]*`"
+    r"|\bup-to-\d+\b"
     r"|\bChild-Pugh\s*[ABC]?\s*\d*"
     r"|\bphase\s*\d"
     r"|\byour\s+limit\s+of\s+\d+(?:\.\d+)?"  # the clinician's own threshold, echoed
@@ -73,9 +78,14 @@ def _numbers(result: Result) -> set[float]:
     return numbers
 
 
-@cache
 def recorded_numbers(trial: Trial, metrics: tuple[Metric, ...] = ()) -> frozenset[float]:
     """Every number the trial's records print (for `metrics` only, when given)."""
+    return _recorded_numbers(trial.id, metrics)
+
+
+@cache
+def _recorded_numbers(trial_id: str, metrics: tuple[Metric, ...]) -> frozenset[float]:
+    trial = load_trials().get(trial_id)
     return frozenset(
         number
         for result in trial.results
@@ -105,29 +115,63 @@ def _recorded(trials: list[Trial], metrics: tuple[Metric, ...]) -> float | None:
     return None
 
 
+_QUOTED = re.compile(r"[“\"]([^”\"]{20,})[”\"]")
+
+
 def _masked(sentence: str) -> str:
-    """`sentence` with brackets, trial names and non-figure numbers blanked, positions kept."""
+    """`sentence` with brackets, trial names, quotes of the review and non-figure numbers
+    blanked, positions kept."""
     masked = without_brackets(sentence)
+    for quote in _QUOTED.finditer(masked):
+        if in_review(quote.group(1)):
+            masked = masked[: quote.start()] + " " * len(quote.group(0)) + masked[quote.end() :]
     for _, match in trial_mentions(masked):
         masked = masked[: match.start()] + " " * len(match.group(0)) + masked[match.end() :]
     return _NOT_FIGURES.sub(lambda m: " " * len(m.group(0)), masked)
 
 
+def _regimen_trials(sentence: str) -> list[Trial]:
+    """The trials with an arm of a regimen the sentence names (its figures are theirs)."""
+    trials = load_trials()
+    return _unique(
+        t for regimen, _ in regimen_mentions(sentence) for t in trials.for_regimen(regimen.id)
+    )
+
+
+def _unique(trials: Iterable[Trial]) -> list[Trial]:
+    """In order, once each (by id: hashing a trial record hashes all its results)."""
+    return list({t.id: t for t in trials}.values())
+
+
 def check_numbers(text: str) -> Outcome:
+    """Each figure is checked against the trials its sentence names or, when it names none, the
+    nearest trial named earlier in its paragraph (or the trials of a regimen the sentence names);
+    a figure checked that way must stand beside a metric word ("ORR 36%")."""
     corrected: list[str] = []
     doomed: set[tuple[int, str]] = set()
     lines = text.split("\n")
+    nearest: list[Trial] = []  # the trials named last in the current paragraph
     for index, line in body_lines(text):
+        if not line.strip():
+            nearest = []
+            continue
         new_line = line
         for sentence in sentences(line):
-            trials = list(dict.fromkeys(t for t, _ in trial_mentions(sentence)))
+            named = _unique(t for t, _ in trial_mentions(without_brackets(sentence)))
+            cited = _unique(t for t, _ in trial_mentions(sentence))
+            own = named or cited
+            trials = own or nearest or _regimen_trials(sentence)
+            nearest = own or nearest
             if not trials or in_review(sentence.lstrip("> ")):
                 continue
+            inherited = not own
             new_sentence = sentence
             plain = _masked(sentence)
             # Right to left, so earlier positions stay valid while later figures are replaced.
             for match in reversed(list(_NUMBER.finditer(plain))):
                 metric = _metric_of(plain, match.start())
+                if inherited and metric is None:
+                    continue  # a figure of something else ("5 cm", "3 cycles")
                 allowed = frozenset().union(*(recorded_numbers(t, metric or ()) for t in trials))
                 if float(match.group(1)) in allowed:
                     continue

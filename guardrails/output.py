@@ -8,15 +8,20 @@ Nothing wrong is ever shown silently.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from clinical.answer import AnswerResult, GuardrailResult
+from guardrails.backing import check_backing
 from guardrails.citations import check_citations
+from guardrails.claims import check_claims
 from guardrails.doses import check_doses
+from guardrails.language import check_language
 from guardrails.messages import DISCLAIMER
 from guardrails.numbers import check_numbers
+from guardrails.patient import Conversation, reader_profile
 from guardrails.regimens import check_regimens
 from guardrails.support import check_support
-from guardrails.text import Outcome, squash
+from guardrails.text import Outcome
 
 _INJECTION = re.compile(
     r"system (?:prompt|instructions|message)|my (?:instructions|rules|guidelines|prompt)\b"
@@ -27,9 +32,26 @@ _INJECTION = re.compile(
 )
 
 
-def _prompt_lines(system_prompt: str) -> tuple[str, ...]:
-    """Lines of the system prompt long enough that quoting one is a leak, not a coincidence."""
-    return tuple(squash(line).lower() for line in system_prompt.splitlines() if len(line) > 40)
+_WORD = re.compile(r"[a-z0-9_]+")
+LEAK_WORDS = 7  # this many words in a row from the system prompt is a quote, not a coincidence
+
+
+@lru_cache(maxsize=8)
+def _prompt_runs(system_prompt: str) -> frozenset[tuple[str, ...]]:
+    """Every run of LEAK_WORDS consecutive words of the system prompt."""
+    words = _WORD.findall(system_prompt.lower())
+    return frozenset(tuple(words[i : i + LEAK_WORDS]) for i in range(len(words) - LEAK_WORDS + 1))
+
+
+def _leaked(text: str, system_prompt: str) -> str | None:
+    runs = _prompt_runs(system_prompt)
+    if not runs:
+        return None
+    words = _WORD.findall(text.lower())
+    for i in range(len(words) - LEAK_WORDS + 1):
+        if tuple(words[i : i + LEAK_WORDS]) in runs:
+            return " ".join(words[i : i + LEAK_WORDS])
+    return None
 
 
 BLOCKED_INJECTION = (
@@ -39,8 +61,7 @@ BLOCKED_INJECTION = (
 
 
 def check_injection(text: str, system_prompt: str = "") -> Outcome:
-    plain = squash(text).lower()
-    leaked = next((line for line in _prompt_lines(system_prompt) if line in plain), None)
+    leaked = _leaked(text, system_prompt)
     match = _INJECTION.search(text)
     found = f"system prompt text {leaked[:40]!r}" if leaked else None
     if match and not found:
@@ -80,22 +101,30 @@ WITHHELD_EMPTY = (
 )
 
 
-def check_output(result: AnswerResult, system_prompt: str = "") -> AnswerResult:
+def check_output(
+    result: AnswerResult, system_prompt: str = "", conversation: Conversation | None = None
+) -> AnswerResult:
     """A repaired copy of `result` with one guardrail record per check appended.
 
     `system_prompt` is the prompt the model was given: an answer that quotes it is blocked.
+    `conversation` is the clinician's messages (and the tools' results): the patient the
+    regimen check holds the answer to is read from those words, whatever tools were called.
     """
     if result.refused:
         return result.model_copy(deep=True)
+    read = reader_profile(conversation)
     body, had_disclaimer = _split_disclaimer(result.answer)
     text = body
     checks: list[GuardrailResult] = []
     updates: dict[str, object] = {}
     for step in (
         lambda t: check_injection(t, system_prompt),
-        lambda t: check_regimens(result, t),
+        lambda t: check_regimens(result, t, read),
+        check_claims,
+        check_language,
         lambda t: check_doses(t),
         lambda t: check_numbers(t),
+        lambda t: check_backing(t, conversation.tool_text if conversation else None),
         lambda t: check_citations(result, t),
         lambda t: check_support(result.model_copy(update=updates), t),
     ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from clinical.answer import GuardrailResult
 from corpus.citations import strip_markers
@@ -47,6 +47,7 @@ _QUOTED = re.compile(r"“([^”]{20,})”")
 _ATTRIBUTION_NOISE = re.compile(r"`[^`]*`|\[[^\]]*\]")
 
 
+@lru_cache(maxsize=8192)
 def in_review(text: str) -> bool:
     """The text is the review's own words: verbatim, or a quote of them whose attribution
     around it ("> “…” — *Section* (`chunk-id`) [refs]") adds no figure of its own."""
@@ -119,8 +120,23 @@ def _trial_pattern() -> tuple[re.Pattern[str], dict[str, Trial]]:
 
 def trial_mentions(text: str) -> list[tuple[Trial, re.Match[str]]]:
     """Trials named in `text` (name or alias), in order of appearance."""
+    return list(_trial_mentions(text))
+
+
+@lru_cache(maxsize=8192)
+def _trial_mentions(text: str) -> tuple[tuple[Trial, re.Match[str]], ...]:
     pattern, by_name = _trial_pattern()
-    return [(by_name[m.group(0).lower()], m) for m in pattern.finditer(text)]
+    return tuple((by_name[m.group(0).lower()], m) for m in pattern.finditer(text))
+
+
+_CONNECTOR = re.compile(r"\s*(?:\+|/|\bplus\b|\band\b|\bwith\b)\s*", re.IGNORECASE)
+_CONNECTOR_PATTERN = r"\s*(?:\+|/|plus\b|and\b|with\b)\s*"
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def _regimen_key(name: str) -> str:
+    """One spelling per combination: "Atezolizumab plus bevacizumab" -> "atezolizumab + bev..."."""
+    return _SPACES.sub(" ", _CONNECTOR.sub(" + ", name.lower())).strip()
 
 
 @cache
@@ -128,15 +144,23 @@ def _regimen_pattern() -> tuple[re.Pattern[str], dict[str, Regimen]]:
     catalogue = load_catalogue()
     by_name: dict[str, Regimen] = {}
     for regimen in catalogue.regimens.values():
-        for name in (regimen.name, *regimen.aliases):
+        # The name without its parenthesis too ("Tremelimumab + durvalumab (STRIDE)").
+        for name in (regimen.name, _PARENTHESIS.sub("", regimen.name), *regimen.aliases):
             if len(name) >= _MIN_ALIAS:
-                by_name.setdefault(name.lower(), regimen)
+                by_name.setdefault(_regimen_key(name), regimen)
     names = sorted(by_name, key=len, reverse=True)
-    alternation = "|".join(re.escape(n) for n in names)
+    alternation = "|".join(
+        _CONNECTOR_PATTERN.join(re.escape(part) for part in n.split(" + ")) for n in names
+    )
     return re.compile(rf"(?<![\w/+-])(?:{alternation})(?![\w/+-])", re.IGNORECASE), by_name
 
 
 def regimen_mentions(text: str) -> list[tuple[Regimen, re.Match[str]]]:
     """Regimens named in `text` by catalogue name or alias, in order of appearance."""
+    return list(_regimen_mentions(text))
+
+
+@lru_cache(maxsize=8192)
+def _regimen_mentions(text: str) -> tuple[tuple[Regimen, re.Match[str]], ...]:
     pattern, by_name = _regimen_pattern()
-    return [(by_name[m.group(0).lower()], m) for m in pattern.finditer(text)]
+    return tuple((by_name[_regimen_key(m.group(0))], m) for m in pattern.finditer(text))
