@@ -20,7 +20,14 @@ from clinical.rules import LocoregionalChoice, Recommendation, locoregional_choi
 from corpus.regimens import load_catalogue
 from corpus.sources import Citation, merge
 from guardrails.patient import ReadPatient
-from guardrails.text import Outcome, body_lines, regimen_mentions, sentences, without_brackets
+from guardrails.text import (
+    Outcome,
+    body_lines,
+    in_review,
+    regimen_mentions,
+    sentences,
+    without_brackets,
+)
 
 CHECK = "regimen_agreement"
 _RECOMMENDING = re.compile(
@@ -118,6 +125,8 @@ def endorsed_ids(result: AnswerResult, text: str) -> list[str]:
             avoiding = bool(_AVOID_HEADING.search(heading.group(1)))
         if avoiding or (data_list and _OPTION_ITEM.match(line)):
             continue
+        if line.lstrip().startswith(">") and in_review(line.lstrip("> ").strip()):
+            continue  # the review quoted verbatim: its words, not the answer's endorsement
         item = _OPTION_ITEM.match(line)
         if item:  # an option item's rationale speaks of other regimens only for contrast
             if (found := _item_regimen(item.group(1))) and not _HEDGED.search(line[:12]):

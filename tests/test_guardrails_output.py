@@ -200,3 +200,19 @@ def test_a_citation_keeps_only_the_chunks_that_hold_it() -> None:
     assert not support.passed and "atezo-bev/p1.1" in support.detail
     assert checked.citations[0].chunk_ids == ("table1/leap-002",)
     assert checked.answer == result.answer
+
+
+def test_a_quoted_review_sentence_is_not_the_answers_endorsement() -> None:
+    """The review's own words quoted verbatim ("lenvatinib or sorafenib should be used as a
+    second-line therapy") are not the answer recommending them; the same words outside a quote
+    of the review are."""
+    from guardrails.regimens import endorsed_ids
+
+    quote = (
+        "> “Nevertheless, most guidelines concur that lenvatinib or sorafenib should be used as a "
+        "second-line therapy following tumor progression on non-lenvatinib first-line treatments "
+        "such as atezo/bev and STRIDE regimen.” — *Systemic Therapies* (`second-line-systemic/p1`)"
+    )
+    assert endorsed_ids(AnswerResult(answer=quote), quote) == []
+    invented = "> “Lenvatinib or sorafenib should be used first line for everyone.”"
+    assert endorsed_ids(AnswerResult(answer=invented), invented) == ["lenvatinib_or_sorafenib"]
