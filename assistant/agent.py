@@ -9,7 +9,6 @@ patient profile, across restarts and replicas. The result is the contract's
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -35,6 +34,7 @@ from clinical.answer import (
     GuardrailResult,
     ToolTrace,
     Verdict,
+    opening,
 )
 from clinical.profile import PatientProfile, ProfileError, parse_profile
 from clinical.reader import read_conversation
@@ -337,18 +337,6 @@ BLOCKED_REPLACED = (
 FAILED_REPLACED = (
     "the model's server failed; the deterministic planner's grounded answer was given instead"
 )
-
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-
-
-def opening(answer: str, limit: int = 3) -> str:
-    """An answer's first paragraph, at most three sentences: another model's bottom line."""
-    for paragraph in answer.split("\n\n"):
-        text = " ".join(paragraph.split())
-        if text and not text.startswith(("**Patient as read", "**Please confirm", "_")):
-            return " ".join(_SENTENCE.split(text.removeprefix("**Bottom line:**").strip())[:limit])
-    return ""
 
 
 def _trace(call: Mapping[str, Any], message: ToolMessage) -> ToolTrace:

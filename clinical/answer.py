@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -100,3 +101,19 @@ class AnswerResult(BaseModel):
             refused=True,
             refusal_reason=reason,
         )
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def opening(answer: str, limit: int = 3) -> str:
+    """An answer's first paragraph, at most three sentences: the bottom line of an answer that
+    did not give one (another model's), or of an answer the output checks rewrote."""
+    for line in answer.splitlines():
+        if line.startswith("**Bottom line:**"):  # the answer's own, as the planner writes it
+            return line.removeprefix("**Bottom line:**").strip()
+    for paragraph in answer.split("\n\n"):
+        text = " ".join(paragraph.split())
+        if text and not text.startswith(("**Patient as read", "**Please confirm", "_")):
+            return " ".join(_SENTENCE.split(text.removeprefix("**Bottom line:**").strip())[:limit])
+    return ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from clinical.answer import AnswerResult, GuardrailResult
+from clinical.answer import AnswerResult, GuardrailResult, opening
 from guardrails.backing import check_backing
 from guardrails.citations import check_citations
 from guardrails.claims import check_claims
@@ -84,6 +84,7 @@ def _blocked(result: AnswerResult, reason: str, checks: list[GuardrailResult]) -
     return result.model_copy(
         update={
             "answer": reason,
+            "bottom_line": reason,
             "refused": True,
             "refusal_reason": reason,
             "recommended": [],
@@ -144,7 +145,17 @@ def check_output(
         )
     )
     answer = result.answer if text == body and had_disclaimer else f"{text}\n\n{DISCLAIMER}"
+    # The bottom line is shown first, on its own: it must be the checked text too. Kept when the
+    # checked answer still says it word for word, else taken again from the checked answer.
+    bottom = result.bottom_line
+    if bottom and " ".join(bottom.split()) not in " ".join(answer.split()):
+        bottom = opening(answer)
     return result.model_copy(
         deep=True,
-        update={**updates, "answer": answer, "guardrails": [*result.guardrails, *checks]},
+        update={
+            **updates,
+            "answer": answer,
+            "bottom_line": bottom,
+            "guardrails": [*result.guardrails, *checks],
+        },
     )

@@ -216,3 +216,13 @@ def test_a_quoted_review_sentence_is_not_the_answers_endorsement() -> None:
     assert endorsed_ids(AnswerResult(answer=quote), quote) == []
     invented = "> “Lenvatinib or sorafenib should be used first line for everyone.”"
     assert endorsed_ids(AnswerResult(answer=invented), invented) == ["lenvatinib_or_sorafenib"]
+
+
+def test_the_bottom_line_shown_first_is_the_checked_text() -> None:
+    """An answer whose opening the checks rewrite gets its bottom line from the checked answer,
+    so the unchecked words never lead the screen."""
+    raw = "STRIDE will cure her [HIMALAYA; ref 34]."
+    result = AnswerResult(answer=f"**Bottom line:** {raw}\n\n{DISCLAIMER}", bottom_line=raw)
+    checked = check_output(result)
+    assert "will cure her" not in checked.bottom_line
+    assert checked.refused or checked.bottom_line in checked.answer

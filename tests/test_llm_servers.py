@@ -185,9 +185,10 @@ def test_terminal_ask_with_backend_shows_only_the_checked_answer(kind, monkeypat
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_web_app_streams_only_the_checked_answer(kind, deps) -> None:
-    """The web app's chat service gets the checked answer; what it streams are prefixes of it."""
-    from ui.chat import answer_text, stream_prefixes
+def test_web_app_shows_only_the_checked_answer(kind, deps) -> None:
+    """The web app's chat service gets the checked answer, and the chat message it sends (whole,
+    once, with the card) is made from it: no model text reaches the screen unchecked."""
+    from ui.chat import answer_message, answer_text
     from ui.service import ChatService
     from ui.session import Session
 
@@ -199,9 +200,9 @@ def test_web_app_streams_only_the_checked_answer(kind, deps) -> None:
         service = ChatService(_assistant(server, deps, stream=True))
         turn = service.ask(Session(), "CP-A, ECOG 0, no varices on EGD, goal downstaging. STRIDE?")
     shown = answer_text(turn.result, turn.body)
-    streamed = list(stream_prefixes(shown, 8))
-    assert streamed and all(shown.startswith(prefix) for prefix in streamed)
-    assert "will cure" not in shown and "ideal for conversion" not in shown
+    message = str(answer_message(turn.result, turn.body)["content"])
+    for text in (shown, message):
+        assert "will cure" not in text and "ideal for conversion" not in text
     assert "rule core" in shown  # the endorsement was replaced before any other check
 
 
