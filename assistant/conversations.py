@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,8 +70,9 @@ class PurgeReport:
     cutoff: datetime
 
 
-class ConversationStore:
-    """A checkpointer with the upkeep the product needs: exists, delete, purge, ping."""
+class ConversationStore(ABC):
+    """A checkpointer with the upkeep the product needs: exists, delete, purge, ping. Each store
+    lists its threads its own way (memory, SQLite, PostgreSQL)."""
 
     kind: str = "memory"
 
@@ -88,8 +90,9 @@ class ConversationStore:
     def delete(self, thread_id: str) -> None:
         self.saver.delete_thread(thread_id)
 
+    @abstractmethod
     def thread_ids(self) -> list[str]:
-        raise NotImplementedError
+        """Every thread that has a checkpoint."""
 
     def purge(self, older_than_days: float, now: datetime | None = None) -> PurgeReport:
         """Delete every thread idle for more than `older_than_days` (0 deletes every thread)."""
