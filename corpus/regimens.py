@@ -77,6 +77,29 @@ class Catalogue:
         """Folded name -> regimen id, for scanning free text."""
         return dict(self._by_name)
 
+    def _covers(self, general: str, agent: str) -> bool:
+        """`general` is `agent` or the class it belongs to (`anti_pd_1` covers pembrolizumab)."""
+        return general == agent or general in self.agents[agent].classes
+
+    def generalisations(self, regimen_id: str) -> list[str]:
+        """Regimens that name `regimen_id`'s drugs by class: lenvatinib + pembrolizumab is an
+        instance of "lenvatinib + an anti-PD-1 antibody", so what the review says of the class
+        applies to it."""
+        named = self.regimen(regimen_id).agents
+        found = []
+        for other in self.regimens.values():
+            if other.id == regimen_id or len(other.agents) != len(named):
+                continue
+            pending = list(other.agents)
+            for agent in named:
+                match = next((g for g in pending if self._covers(g, agent)), None)
+                if match is None:
+                    break
+                pending.remove(match)
+            else:
+                found.append(other.id)
+        return found
+
 
 def _read(path: Path) -> Catalogue:
     raw = load_yaml(path)

@@ -321,3 +321,60 @@ def test_a_threshold_lists_every_arm_that_meets_it(planner_assistant) -> None:
         "best (lowest) OS HR among the 1L combination ph3s, and the runner-up?"
     )
     assert "runner-up:" in runner.bottom_line and not runner.refused
+
+
+# --- named plans judged as the review judges them (2026-12-02, session 3) -------------------
+
+
+def test_a_regimen_is_judged_by_the_class_the_review_names(planner_assistant) -> None:
+    """Lenvatinib + pembrolizumab for conversion is "lenvatinib + an anti-PD-1 antibody"."""
+    result = planner_assistant.ask(
+        "CP-A5 PS0, single 12 cm HCC, no EHS, EGD clear. Aim = conversion to resection. "
+        "Plan len/pembro - reasonable?"
+    )
+    [verdict] = result.verdicts
+    assert (verdict.regimen, verdict.value) == ("lenvatinib_pembrolizumab", "suitable")
+    assert verdict.reasons[0].startswith("as Lenvatinib + an anti-PD-1 antibody")
+    assert "Lenvatinib + an anti-PD-1 antibody" not in verdict.alternatives
+
+
+def test_an_avoided_class_avoids_its_members() -> None:
+    from assistant.planner.verdict import verdicts
+
+    data = {
+        "recommended": [],
+        "avoid": [{"regimen": "ici_plus_tki", "reason": "Active autoimmune disease."}],
+    }
+    [verdict] = verdicts(["camrelizumab_apatinib"], data)
+    assert verdict.value == "avoid"
+    assert verdict.reasons == [
+        "as Immune checkpoint inhibitor + TKI (continuing ICI): Active autoimmune disease"
+    ]
+
+
+def test_hedged_support_is_said_but_not_a_caution(planner_assistant) -> None:
+    """Apatinib after lenvatinib is a dotted line of Figure 1: suitable, its hedge a reason."""
+    result = planner_assistant.ask(
+        "lenvatinib mono 1L, PD after 15 mo. CP-A6, PS1. registrar suggests apatinib next?"
+    )
+    [verdict] = result.verdicts
+    assert verdict.value == "suitable"
+    assert "the review's support for it here is hedged" in verdict.reasons
+
+
+def test_a_named_locoregional_plan_is_judged_by_the_locoregional_choice(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "5 TACEs, then TACE + lenvatinib, now 2 growing lesions, CP-A6 PS0. "
+        "going with SBRT - reasonable?"
+    )
+    given = {v.regimen: v.value for v in result.verdicts}
+    assert given["sbrt"] == "suitable"
+    assert "locoregional_options" in [step.tool for step in result.trace]
+
+
+def test_an_unsaid_line_is_taken_as_first_and_said(planner_assistant) -> None:
+    result = planner_assistant.ask("CP-A5, PS0, BCLC C, EGD no varices. Plan atezo/bev - ok?")
+    assert result.profile["line"] == "first"
+    assert "Taken as first line" in result.answer
+    treated = planner_assistant.ask("PD on lenvatinib, CP-A5 PS0. which next line?")
+    assert "Taken as first line" not in treated.answer

@@ -46,6 +46,9 @@ PATIENT_INTENTS = (
 )
 BOTTOM_LINE = "**Bottom line:**"
 NOT_REPORTED = "The review does not report {what}."
+ASSUMED_FIRST_LINE = (
+    "**Taken as first line:** no systemic therapy was mentioned; say so if there was one."
+)
 NOT_STATED = "The review does not state {what}."
 _YES = re.compile(r"\b(?:met|meets|achieved|significant(?:ly)?|superior|improved|approved)\b", re.I)
 _NO = re.compile(
@@ -71,6 +74,8 @@ def read_header(plan: Plan) -> list[str]:
     if reading is None or not reading.profile or plan.intent not in PATIENT_INTENTS:
         return []
     lines = [f"**Patient as read:** {read_back(reading.shown_facts(), reading.unconfirmed)}."]
+    if "line" in plan.assumed:
+        lines.append(ASSUMED_FIRST_LINE)
     unsure = [reading.decided[name] for name in reading.unconfirmed if name in reading.decided]
     if unsure:
         said = "; ".join(f"{fact_label(f.field)} (\u201c{f.words}\u201d)" for f in unsure)
@@ -225,9 +230,8 @@ def _part(
     for artifact in artifacts:
         tool = artifact.get("tool")
         if tool == "select_regimens":
-            data = artifact["data"] | {"unconfirmed": artifact["profile"].get("unconfirmed")}
             if plan.asks_verdict and plan.focus:
-                found = verdicts(plan.focus, data)
+                found = verdicts(plan.focus, _verdict_data(artifacts))
                 sentences += [verdict_sentence(v) for v in found]
                 kind = "verdict"
             else:
@@ -295,6 +299,22 @@ def _part(
         note=note,
     )
     return [s for s in sentences if s], part, found
+
+
+def _verdict_data(artifacts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rule core's judgement for a named plan: the regimen choice, joined by the
+    locoregional choice when it ran (a named SBRT or TACE plan is judged there)."""
+    data: dict[str, Any] = {"recommended": [], "avoid": [], "checks": [], "unconfirmed": None}
+    for artifact in artifacts:
+        tool = artifact.get("tool")
+        if tool not in ("select_regimens", "locoregional_options"):
+            continue
+        own = artifact["data"]
+        data["recommended"] += own.get("recommended", own.get("options", []))
+        data["avoid"] += own.get("avoid", [])
+        data["checks"] += own.get("checks", [])
+        data["unconfirmed"] = data["unconfirmed"] or artifact["profile"].get("unconfirmed")
+    return data
 
 
 def _details(plan: Plan, artifacts: list[dict[str, Any]], composer: Composer) -> None:

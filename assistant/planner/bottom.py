@@ -22,7 +22,8 @@ MAX_NAMES = 3  # regimens named in one clause before "and N more"
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _BRACKET = re.compile(r"\[[^\]]*\]")
 _DANGLING = re.compile(
-    r"(?:\s+(?:by|of|the|and|or|with|to|in|for|a|an|on|at|as|than|from|but))+\s*$", re.I
+    r"(?:\s+(?:by|of|the|and|or|with|to|in|for|a|an|on|at|as|than|from|but|before|after|without|such|such\s+as|including|like))+\s*$",
+    re.I,
 )
 _FIRST_CLAUSE = re.compile(r"^(.{12,90}?)(?::|;|\.\s| — | - |, so |, which | rules? out )")
 
@@ -69,6 +70,18 @@ def short_reason(reason: str) -> str:
         text = head.rsplit(",", 1)[0] if "," in head[55:] else head.rsplit(" ", 1)[0]
         text = _DANGLING.sub("", text)
     return _lower_first(text.strip().rstrip(",."))
+
+
+_LEADING_BEFORE = re.compile(r"^before\s+[^,]{5,60},\s+", re.I)
+
+
+def short_check(check: str) -> str:
+    """A check as the bottom line names it: whole when it fits, without its parentheses
+    ("an esophagogastroduodenoscopy must exclude untreated or severe ... varices")."""
+    text = re.sub(r"\s*\([^)]*\)", "", check).strip().rstrip(".")
+    if len(text) > 110:
+        text = _LEADING_BEFORE.sub("", text)
+    return short_reason(text) if len(text) > 150 else _lower_first(text)
 
 
 def _lower_first(text: str) -> str:
@@ -241,10 +254,13 @@ def verdict_sentence(verdict: Verdict) -> str:
     value = {"suitable": "suitable", "caution": "use with caution", "avoid": "avoid"}[verdict.value]
     why = short_reason(verdict.reasons[0]) if verdict.reasons else ""
     sentence = f"{verdict.name}: {value} for this patient" + (f" ({why})" if why else "")
-    if verdict.value != "suitable" and verdict.alternatives:
+    # A caution the patient's own facts call for is settled by its check (an EGD first), not by
+    # another regimen; one the review does not support here points to what it does.
+    settled_by_check = verdict.value == "caution" and verdict.rule_ids and verdict.checks
+    if verdict.value != "suitable" and verdict.alternatives and not settled_by_check:
         sentence += f"; better supported: {names(verdict.alternatives, 2)}"
     elif verdict.checks:
-        sentence += f"; first: {_lower_first(short_reason(verdict.checks[0]))}"
+        sentence += f"; first: {short_check(verdict.checks[0])}"
     return sentence
 
 

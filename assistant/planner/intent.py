@@ -58,6 +58,7 @@ class Plan:
     question: str = ""  # the part of the question this plan answers
     absent: list[Absent] = field(default_factory=list)  # what it names that the review lacks
     asks_verdict: bool = False  # a named regimen put forward for this patient
+    assumed: list[str] = field(default_factory=list)  # facts the answer takes as read, unsaid
     yes_no: bool = False  # the part asks yes or no
     trials: list[str] = field(default_factory=list)  # trial ids the part names (or borrows)
 
@@ -264,7 +265,28 @@ def plan(
         if result.intent not in (Intent.FIRST_LINE, Intent.LATER_LINE):
             later = bool(profile.get("prior_regimens")) or profile.get("line") == "later"
             result.intent = Intent.LATER_LINE if later else Intent.FIRST_LINE
+    _assume_first_line(result)
+    # A named TACE, HAIC or SBRT plan is judged by the locoregional choice.
+    locoregional = any(catalogue.regimen(r).is_locoregional for r in result.focus)
+    judged = any(c.name == "locoregional_options" for c in result.calls)
+    if result.asks_verdict and locoregional and not judged:
+        profile = {k: v for k, v in reading.profile.items()}
+        result.calls.append(ToolCall("locoregional_options", {"profile": profile}))
     return result
+
+
+def _assume_first_line(result: Plan) -> None:
+    """A first-line answer for a patient whose line was never said takes them as untreated, and
+    says so: the profile shown and the tools' profile carry the line the answer is for."""
+    if result.intent is not Intent.FIRST_LINE:
+        return
+    for call in result.calls:
+        profile = call.args.get("profile")
+        untreated = isinstance(profile, dict) and not profile.get("prior_regimens")
+        if untreated and "line" not in profile:
+            call.args["profile"] = {**profile, "line": "first"}
+            if "line" not in result.assumed:
+                result.assumed.append("line")
 
 
 # Questions about a trial's outcome that a sentence of the review settles, yes or no.

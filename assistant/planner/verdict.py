@@ -2,9 +2,10 @@
 
 "Plan is atezo/bev on Monday, anything to do first?" or "my colleague suggests STRIDE, reasonable
 here?" asks about that regimen, not for a list. The verdict is the rule core's own judgement for
-the profile: on its avoid list (avoid, with its reasons), among its options (suitable, or caution
-when the review hedges, checks must come first, or a fact it rests on is unconfirmed), or not
-among its options at all (caution: the review does not support it here).
+the profile: on its avoid list (avoid, with its reasons), among its options, itself or by its
+class (suitable, or caution when checks the patient's facts call for must come first or a fact it
+rests on is unconfirmed; hedged support is said as a reason), or not among its options at all
+(caution: the review does not support it here).
 """
 
 from __future__ import annotations
@@ -55,8 +56,23 @@ def _label(reason: str) -> str:
     return reason.rstrip(".")
 
 
+def _entry(regimen: str, table: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """The rule core's entry for `regimen`, or for the class it belongs to, and that class's name
+    when it is the class ("lenvatinib + pembrolizumab" under "lenvatinib + an anti-PD-1")."""
+    if regimen in table:
+        return table[regimen], ""
+    catalogue = load_catalogue()
+    for general in catalogue.generalisations(regimen):
+        if general in table:
+            return table[general], catalogue.regimen(general).name
+    return None
+
+
 def verdicts(focus: list[str], data: dict[str, Any]) -> list[Verdict]:
-    """One verdict per named regimen, from the rule core's result for the patient."""
+    """One verdict per named regimen, from the rule core's result for the patient.
+
+    `data` may join the regimen choice and the locoregional choice (a named SBRT or TACE plan).
+    """
     catalogue = load_catalogue()
     options = {o["regimen"]: o for o in data.get("recommended", [])}
     avoided = {a["regimen"]: a for a in data.get("avoid", [])}
@@ -67,31 +83,42 @@ def verdicts(focus: list[str], data: dict[str, Any]) -> list[Verdict]:
         entry = catalogue.regimens.get(regimen)
         if entry is None:
             continue
-        alternatives = [o["name"] for o in data.get("recommended", []) if o["regimen"] != regimen]
-        if regimen in avoided:
-            avoid = avoided[regimen]
+        alternatives = [
+            o["name"]
+            for o in data.get("recommended", [])
+            if o["regimen"] != regimen and o["regimen"] not in catalogue.generalisations(regimen)
+        ]
+        if avoid_entry := _entry(regimen, avoided):
+            avoid, as_class = avoid_entry
+            reasons = [_label(r) for r in avoid.get("reasons", [avoid["reason"]])]
             found.append(
                 Verdict(
                     regimen=regimen,
                     name=entry.name,
                     value="avoid",
-                    reasons=[_label(r) for r in avoid.get("reasons", [avoid["reason"]])],
+                    reasons=[f"as {as_class}: {reasons[0]}", *reasons[1:]] if as_class else reasons,
                     rule_ids=list(avoid.get("rule_ids", [])),
                     alternatives=alternatives[:3],
                 )
             )
             continue
-        mine = [c for c in checks if regimen in c.get("applies_to", ()) or not c.get("applies_to")]
-        own = [c["text"] for c in mine]
-        # A routine screen for what the question did not say ("confirm no autoimmune disease")
-        # comes with any start; a check the patient's own facts call for (an EGD not yet done,
-        # an unconfirmed finding) makes the verdict a caution.
-        called_for = [c for c in mine if not str(c.get("id", "")).startswith(ROUTINE_CHECKS)]
-        if regimen in options:
-            option = options[regimen]
-            hedged = option["certainty"] != "firmer" or option["rank"] > 3
-            value = "caution" if hedged or called_for or unconfirmed else "suitable"
-            reasons = [" ".join(option["rationale"])]
+        if option_entry := _entry(regimen, options):
+            option, as_class = option_entry
+            general = option["regimen"]
+            mine = [
+                c
+                for c in checks
+                if not c.get("applies_to") or {regimen, general} & set(c.get("applies_to", ()))
+            ]
+            # A routine screen for what the question did not say ("confirm no autoimmune
+            # disease") comes with any start; a check the patient's own facts call for (an EGD
+            # not yet done, an unconfirmed finding) makes the verdict a caution. The review's
+            # hedged support (Figure 1's dotted lines) is said, but it is not a caution about
+            # this patient: it still backs the regimen here.
+            called_for = [c for c in mine if not str(c.get("id", "")).startswith(ROUTINE_CHECKS)]
+            value = "caution" if called_for or unconfirmed else "suitable"
+            rationale = " ".join(option["rationale"])
+            reasons = [f"as {as_class}: {rationale}" if as_class else rationale]
             if option["certainty"] != "firmer":
                 reasons.append("the review's support for it here is hedged")
             found.append(
@@ -101,7 +128,10 @@ def verdicts(focus: list[str], data: dict[str, Any]) -> list[Verdict]:
                     value=value,
                     reasons=reasons,
                     rule_ids=list(option.get("rule_ids", [])),
-                    checks=own,
+                    # what the patient's facts call for first: the bottom line names it
+                    checks=[
+                        c["text"] for c in called_for + [c for c in mine if c not in called_for]
+                    ],
                     alternatives=alternatives[:3],
                 )
             )
