@@ -282,8 +282,9 @@ def _assume_first_line(result: Plan) -> None:
         return
     for call in result.calls:
         profile = call.args.get("profile")
-        untreated = isinstance(profile, dict) and not profile.get("prior_regimens")
-        if untreated and "line" not in profile:
+        if not isinstance(profile, dict) or profile.get("prior_regimens"):
+            continue
+        if "line" not in profile:
             call.args["profile"] = {**profile, "line": "first"}
             if "line" not in result.assumed:
                 result.assumed.append("line")
