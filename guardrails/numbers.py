@@ -27,6 +27,8 @@ _NOT_FIGURES = re.compile(
     r"\brefs?\.?\s*\d+(?:\s*[–-]\s*\d+)?(?:\s*(?:,|and)\s*\d+(?:\s*[–-]\s*\d+)?)*"
     r"|\b(?:19|20)\d\d\b"
     r"|\bgrade\s*(?:≥|>=|>)?\s*\d\b"
+    # the no-effect line of a hazard ratio ("its 95% CI includes 1"), before "95% CI" alone
+    r"|(?:\d+%\s*)?CI\s+(?:includes|excludes|crosses)\s+1\b"
     r"|\d+(?:\.\d+)?%\s*CI\b"
     r"|^\s*(?:[-*>]\s*)?\d+\.\s"
     r"|\bECOG(?:\s*PS)?\)?\s*\d(?:\s*[–-]\s*\d)?"

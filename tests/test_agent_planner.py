@@ -378,3 +378,48 @@ def test_an_unsaid_line_is_taken_as_first_and_said(planner_assistant) -> None:
     assert "Taken as first line" in result.answer
     treated = planner_assistant.ask("PD on lenvatinib, CP-A5 PS0. which next line?")
     assert "Taken as first line" not in treated.answer
+
+
+# --- yes or no after the facts, read from the review's own figures (2026-12-02) -------------
+
+
+def test_a_criteria_question_after_the_facts_opens_with_what_fails(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "CP-A5 PS0. 9cm R lobe HCC plus a biopsy-proven peritoneal deposit. surgeons keen on "
+        "conversion w len + anti-PD-1. does he fit the potentially-resectable criteria?"
+    )
+    assert result.bottom_line.startswith("No: ")
+    assert "fails: no extrahepatic metastasis" in result.bottom_line.lower()
+
+
+@pytest.mark.parametrize(
+    ("turns", "question", "opening"),
+    [
+        (["LEAP-012 mPFS TACE+len/pembro vs TACE alone?"], "and did OS reach significance?", "No"),
+        ([], "49-pt TKI-after-atezo/bev retrospective: mOS lenva vs sora - significant?", "No"),
+        ([], "IMbrave150 OS HR - was it statistically significant?", "Yes"),
+    ],
+)
+def test_significance_is_read_from_the_printed_ci_or_p_value(
+    planner_assistant, turns: list[str], question: str, opening: str
+) -> None:
+    thread = planner_assistant.new_thread()
+    for turn in turns:
+        planner_assistant.ask(turn, thread_id=thread)
+    result = planner_assistant.ask(question, thread_id=thread)
+    assert result.bottom_line.startswith(f"{opening} (")
+    assert not any(g.check == "numbers" and not g.passed for g in result.guardrails)
+
+
+def test_a_regimen_inside_a_named_trials_arm_is_not_looked_up_apart(planner_assistant) -> None:
+    result = planner_assistant.ask("LEAP-012 mPFS TACE+len/pembro vs TACE alone?")
+    assert [s.args["name"] for s in result.trace] == ["leap-012"]
+
+
+def test_every_part_keeps_its_question_mark() -> None:
+    from assistant.planner.parts import split_parts
+
+    assert split_parts("LEAP-012 PFS HR, and was OS one of the primary endpoints?") == [
+        "LEAP-012 PFS HR?",
+        "was OS one of the primary endpoints?",
+    ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.planner.bottom import (
     comparison_sentence,
+    criteria_answer,
     criteria_sentence,
     figure_sentence,
     fit,
@@ -53,7 +54,7 @@ NOT_STATED = "The review does not state {what}."
 _YES = re.compile(r"\b(?:met|meets|achieved|significant(?:ly)?|superior|improved|approved)\b", re.I)
 _NO = re.compile(
     r"\b(?:did not|didn't|not\s+(?:meet|met|satisf\w*|significant|superior|reach\w*)|failed|missed"
-    r"|no significant|no (?:os|pfs) benefit|nor)\b",
+    r"|no (?:statistically\s+)?significant|no (?:os|pfs) benefit|nor)\b",
     re.I,
 )
 
@@ -199,6 +200,30 @@ def _without_figures(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
+_SIGNIFICANCE = re.compile(r"\bsignifican\w*|\bstat(?:istically)?\s+sig\w*", re.I)
+_P_VALUE = re.compile(r"P\s*([<=>≤])\s*(0?\.\d+)", re.I)
+
+
+def _significance(plan: Plan, artifact: dict[str, Any]) -> str:
+    """ "Yes" or "No" for "was it significant?", read from the figure's printed P value or its
+    hazard ratio's 95% CI (1 inside it: not significant), for the whole trial population; the
+    figures the part asks for first."""
+    if not (plan.yes_no and _SIGNIFICANCE.search(plan.question)):
+        return ""
+    asked = set(_asked_metrics(plan))
+    rows = [r for r in artifact.get("results", []) if r.get("population") is None]
+    rows.sort(key=lambda r: (r["metric"] not in asked, not r["metric"].endswith("_HR")))
+    for row in rows:
+        if found := _P_VALUE.search(row.get("p_value") or ""):
+            sign, value = found.group(1), float(found.group(2))
+            significant = value < 0.05 or (sign == "<" and value <= 0.05)
+            return f"{'Yes' if significant else 'No'} ({row['p_value']})"
+        if row["metric"].endswith("_HR") and None not in (row.get("ci_low"), row.get("ci_high")):
+            crosses = row["ci_low"] <= 1 <= row["ci_high"]
+            return "No (its 95% CI includes 1)" if crosses else "Yes (its 95% CI excludes 1)"
+    return ""
+
+
 def _yes_no(sentence: str) -> str:
     """ "No" or "Yes" when the review's sentence says so plainly, else nothing."""
     if _NO.search(sentence):
@@ -246,7 +271,7 @@ def _part(
                 sentences.append(NOT_REPORTED.format(what=population))
                 answered, note = False, f"not in the review: {population}"
                 sentence = f"For the whole trial: {sentence}" if sentence else sentence
-            if sentence and (said := _arms_answer(plan, artifact)):
+            if sentence and (said := _arms_answer(plan, artifact) or _significance(plan, artifact)):
                 sentence = f"{said}: {sentence}"
             backing = plan.intent is Intent.GENERAL  # figures behind the review's sentences
             if backing and not complete:
@@ -261,7 +286,9 @@ def _part(
             runner_up = bool(_RUNNER_UP.search(plan.question))
             sentences.append(comparison_sentence(artifact, metric_label, cite, runner_up))
         elif tool == "check_resectability":
-            sentences.append(criteria_sentence(artifact["data"]))
+            sentence = criteria_sentence(artifact["data"])
+            said = criteria_answer(artifact["data"]) if plan.yes_no else ""
+            sentences.append(f"{said}: {sentence}" if said and sentence else sentence)
         elif tool == "locoregional_options":
             sentences.append(locoregional_sentence(artifact["data"], cite))
         elif tool == "search_review":
@@ -280,10 +307,15 @@ def _part(
             if plan.yes_no and quoted and (said := _yes_no(quoted[0])):
                 quoted[0] = f"{said}: {quoted[0][0].lower()}{quoted[0][1:]}"
             sentences += quoted
+    # A yes or no the part's figures settle leads its sentences (the quote backs it after).
+    settled = [i for i, x in enumerate(sentences) if re.match(r"(?:Yes|No)\b", x)]
+    if plan.yes_no and settled and settled[0] > 0:
+        sentences.insert(0, sentences.pop(settled[0]))
     if plan.yes_no and found:
         said = (
             "No"
             if found[0].value == "avoid"
+            or not found[0].rule_ids  # not what the review supports here
             else "Yes, with care"
             if found[0].value == "caution"
             else "Yes"

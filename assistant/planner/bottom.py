@@ -271,10 +271,22 @@ def criteria_sentence(data: dict[str, Any]) -> str:
     parts = []
     for result in sets[:2]:
         status = result["overall"].replace("_", " ")
+        # What decides it first: a criterion the patient fails, else the ones not known.
+        failed = [c["text"] for c in result["criteria"] if c["status"] == "not_met"]
         unknown = [c["text"] for c in result["criteria"] if c["status"] == "unknown"]
-        gap = f" (not known: {names([_lower_first(u) for u in unknown], 2)})" if unknown else ""
+        if failed:
+            gap = f" (fails: {names(failed, 2)})"
+        else:
+            gap = f" (not known: {names([_lower_first(u) for u in unknown], 2)})" if unknown else ""
         parts.append(f"{result['name']}: {status}{gap}")
     return "; ".join(parts)
+
+
+def criteria_answer(data: dict[str, Any]) -> str:
+    """ "Yes" or "No" to "does he meet the criteria?", from the first set the review gives."""
+    sets = data.get("criteria_sets", [])
+    overall = sets[0]["overall"] if sets else "unknown"
+    return {"met": "Yes", "not_met": "No"}.get(overall, "")
 
 
 def locoregional_sentence(data: dict[str, Any], cite: Cite) -> str:

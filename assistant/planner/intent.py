@@ -255,7 +255,7 @@ def plan(
     planned = [r for r in focus if r not in received] or focus
     result.focus = planned if len(planned) < len(focus) else focus
     result.asks_verdict = patient and asks_verdict(question, result.focus)
-    result.yes_no = bool(_YES_NO.match(question))
+    result.yes_no = bool(_YES_NO.match(question) or _YES_NO.match(_last_question(question)))
     named_trials, _, _ = _named(normalize(correct(question)))
     registry = load_trials()
     result.trials = [t.id for n in named_trials for t in registry.lookup(n)[:1]]
@@ -306,9 +306,23 @@ _ABOUT_PATIENT = re.compile(
 _YES_NO = re.compile(
     # "In CheckMate 9DW, was DCR higher?": a leading phrase may set the scene.
     r"^\s*(?:and\s+)?(?:(?:in|for|with|at|on)\b[^,?]{1,40},\s*)?"
-    r"(?:did|does|do|is|are|was|were|can|could|should|would|has|have|had|will)\b",
+    r"(?:did|does|do|is|are|was|were|can|could|should|would|has|have|had|will)\b"
+    # a bare "- significant?" after the figures asks whether they were
+    r"|^\s*(?:and\s+)?(?:was\s+it\s+)?(?:stat(?:istically)?\s+)?significan\w*\s*\?\s*$",
     re.IGNORECASE,
 )
+
+
+# Where a question's last sentence or clause starts: "ECOG 2, CP-A6. surgeons want conversion —
+# does he meet the criteria?" asks yes or no after its facts.
+_CLAUSE_BREAK = re.compile(r"[.!?;:]\s+|\s+[—–-]+\s+|,\s+(?=(?:and\s+)?(?:did|does|is|was|were)\b)")
+
+
+def _last_question(question: str) -> str:
+    text = question.strip()
+    if not text.endswith("?"):
+        return ""
+    return _CLAUSE_BREAK.split(text.rstrip("?").strip())[-1] + "?"
 
 
 # Facts that describe a patient (not only a goal, a priority, a line or a region, which a

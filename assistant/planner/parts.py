@@ -16,24 +16,25 @@ _JOIN = re.compile(
     r"which|how|why|when|who|can|could|should|would|any|has|have|had)\b(?!\s+(?:of|the\s+\w+\s+of)\b))",
     re.IGNORECASE,
 )
-_QUESTION_END = re.compile(r"\?+\s*")
+_SENTENCE = re.compile(r"([^?]*)(\?+)?\s*")
 MIN_PART_WORDS = 3  # "and the HR?" is a part; "and?" is not
 
 
 def split_parts(question: str) -> list[str]:
     """The parts of a question in order; one part when it asks one thing."""
     pieces: list[str] = []
-    for sentence in _QUESTION_END.split(question):
-        sentence = sentence.strip()
+    for found in _SENTENCE.finditer(question):
+        sentence, mark = found.group(1).strip(), "?" if found.group(2) else ""
         if not sentence:
             continue
+        # each part keeps its question mark: "was OS a primary endpoint?" is still a question
         start = 0
         for match in _JOIN.finditer(sentence):
             head = sentence[start : match.start()].strip(" ,;")
             if len(head.split()) >= MIN_PART_WORDS and _asks(head):
-                pieces.append(head)
+                pieces.append(head + mark)
                 start = match.end()
-        pieces.append(sentence[start:].strip(" ,;"))
+        pieces.append(sentence[start:].strip(" ,;") + mark)
     asked = [p for p in pieces if len(p.split()) >= 1]
     # Statements before the questions ("CP-A6, ECOG 1.") are context, not parts.
     questions = [p for p in asked if _asks(p)] or asked

@@ -103,10 +103,18 @@ def described_trials(question: str, limit: int = 3) -> list[str]:
 
 
 def uncovered(regimens: list[str], trials: list[str]) -> list[str]:
-    """Regimens named beside trials that none of those trials tested."""
+    """Regimens named beside trials that none of those trials tested, whole or as part of an arm
+    ("LEAP-012, TACE + len/pembro": lenvatinib + pembrolizumab is in LEAP-012's arm)."""
     catalogue, registry = load_catalogue(), load_trials()
     tested = {a.regimen for t in map(registry.resolve, trials) if t for a in t.arms}
-    return [r for r in regimens if (found := catalogue.resolve(r)) and found.id not in tested]
+    arms = [set(catalogue.regimen(r).agents) for r in tested if r in catalogue.regimens]
+    return [
+        r
+        for r in regimens
+        if (found := catalogue.resolve(r))
+        and found.id not in tested
+        and not any(set(found.agents) <= agents for agents in arms)
+    ]
 
 
 def trials_comparing(regimens: list[str], text: str = "") -> list[str]:
