@@ -423,3 +423,19 @@ def test_every_part_keeps_its_question_mark() -> None:
         "LEAP-012 PFS HR?",
         "was OS one of the primary endpoints?",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "figures"),
+    [
+        ("IMbrave150 n per arm, and OS HR atezo/bev vs sora?", ["336", "165", "0.66"]),
+        ("HIMALAYA - n in each of the 3 arms?", ["393", "389"]),
+        ("REFLECT: how many pts, and OS HR?", ["954", "0.92"]),
+    ],
+)
+def test_arm_sizes_are_asked_in_many_words(
+    planner_assistant, question: str, figures: list[str]
+) -> None:
+    result = planner_assistant.ask(question)
+    assert all(f in result.bottom_line for f in figures)
+    assert "patients 501 patients" not in result.answer

@@ -119,7 +119,9 @@ def figure_sentence(
                 continue
             # "OS HR 0.92", not "OS HR HR = 0.92" (a record printed as the review writes it)
             figures = re.sub(r"^HR\s*=\s*", "", _figures(found))
-            said.append(f"{label(metric)} {figures}")
+            # "501 patients", not "patients 501 patients": the label once
+            named = label(metric)
+            said.append(figures if named.lower() in figures.lower() else f"{named} {figures}")
         if said:
             refs = citations.get(trial_id, {}).get("refs", [])
             pieces.append(f"{name}: {'; '.join(said)} {cite([name], refs)}".strip())

@@ -32,9 +32,11 @@ METRIC_WORDS: tuple[tuple[str, str], ...] = (
     (r"\bteaes?\b|\btreatment[\s-]emergent\b", "grade3_TEAE"),
     (r"\bdos(?:e|es|age|ing)\b|\bmg\b|\btwice\s+daily\b", "dose"),
     (
-        r"\bhow\s+many\s+patients\b|\brandomi[sz]ed\b|\benrolled\b|\bsample\s+size\b|\bn\s*="
-        r"|\bpatients\s+(?:per|in\s+each|on\s+each|in\s+both)\s+(?:arm|drug|group)s?\b"
-        r"|\barm\s+sizes?\b|\bnumber\s+of\s+patients\b|\bhow\s+many\b[^?]{0,40}\bpatients\b|"
+        r"\bhow\s+many\s+(?:patients|pts|people|subjects)\b|\brandomi[sz]ed\b|\benrolled\b"
+        r"|\bsample\s+size\b|\bn\s*=|\bsizes?\s+of\s+(?:each|the|both)\s+arms?\b"
+        r"|\b(?:patients|pts|n)\s+(?:per|in\s+each|on\s+each|in\s+both|for\s+each|each)\s+"
+        r"(?:of\s+the\s+\w+\s+)?(?:arm|drug|group)s?\b|\bhow\s+many\s+(?:got|received|on)\b"
+        r"|\barm\s+sizes?\b|\bnumber\s+of\s+patients\b|\bhow\s+many\b[^?]{0,40}\b(?:patients|pts)\b|"
         + _DESIGN,
         "n",
     ),
@@ -51,7 +53,11 @@ METRIC_WORDS: tuple[tuple[str, str], ...] = (
     (r"\btreatment[\s-]related\s+deaths?\b", "treatment_related_death"),
     (r"\bsteroids?\b", "high_dose_steroids"),
     (r"\bunevaluable\b|\bnot\s+evaluable\b", "unevaluable_rate"),
-    (r"\bcontrol\s+arm\b|\bwhat\s+did\s+the\s+control\b|\bactually\s+receive", "share_of_patients"),
+    (
+        r"\bcontrol\s+arm\b|\bwhat\s+did\s+the\s+control\b|\bactually\s+receive"
+        r"|\bhow\s+many\s+(?:got|received)\b",  # a count of who got what comes with its share
+        "share_of_patients",
+    ),
     (r"\banti-?drug\s+antibod\w*|\bada\b|\badas\b", "ADA_rate"),
     (r"\bexposure\b", "exposure_months"),
     (r"\bnon-?inferiority\s+margin\b|\bmargin\b", "noninferiority_margin"),
