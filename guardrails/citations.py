@@ -24,6 +24,11 @@ _REFS = re.compile(r"^\s*refs?\.?\s*(\d.*)$", re.IGNORECASE)  # not "REFLECT"
 _REF_ITEM = re.compile(r"(\d+)(?:\s*[–-]\s*(\d+))?")
 _BARE_REF = re.compile(r"\brefs?\.?\s+(\d+(?:\s*[–-]\s*\d+)?(?:\s*,\s*\d+(?:\s*[–-]\s*\d+)?)*)")
 # Trial-shaped names ("KEYNOTE-999", "CheckMate 459"): they must be records or in the review.
+# "The review does not report KEYNOTE-240.": a trial named to say the review lacks it is no
+# citation, and that sentence is what the clinician must read.
+_DECLARED_ABSENT = re.compile(
+    r"^\s*(?:\*\*[^*]+\*\*\s*)?The review does not (?:report|mention|cover|name|describe)\b"
+)
 _TRIAL_SHAPED = re.compile(r"\b[A-Z]{2,}[A-Za-z]*-\d{2,4}[A-Z]?\b")
 _CLAIMING = re.compile(
     r"\b(?:recommend\w*|prefer\w*|first choice|best|improv\w*|benefit\w*|superior|longer|"
@@ -111,13 +116,21 @@ def check_citations(result: AnswerResult, text: str) -> Outcome:
         lines[index] = new
     repaired = "\n".join(lines)
     if unknown:
-        doomed = {
+        naming = [
             (i, s)
             for i, line in body_lines(repaired)
             for s in sentences(line)
             if any(name in s for name in unknown)
-        }
+        ]
+        doomed = {(i, s) for i, s in naming if not _DECLARED_ABSENT.search(s)}
         repaired = drop_sentences(repaired, doomed)
+        # a name only ever said to be missing from the review was not cited, so nothing is wrong
+        spared = {
+            n
+            for n in unknown
+            if any(n in s for _, s in naming) and not any(n in s for _, s in doomed)
+        }
+        unknown = [n for n in unknown if n not in spared]
     claims = _has_claims(repaired)
     if claims and not cited and not result.citations:
         return Outcome(

@@ -40,7 +40,7 @@ def test_a_trial_the_review_never_names_is_absent(question: str, absent: str) ->
         "CP-A, ECOG 1, two tumours (largest 9 cm), Vp2 PVTT, AFP 1200",
         "weighs 80 kg, bili 35 umol, plt 85k, hb 95, aged 72",
         "LEAP-012 PFS and leap 002 PD rate",
-        "CM-9DW OS HR; CheckMate 040; IMbrave-150; CARES310; rationale301",
+        "CM-9DW OS HR; IMbrave-150; CARES310; rationale301",
         "on day 21 of cycle 3 of atezo, grade 3 TRAEs, tremelimumab 300 mg once",
         "CP 7 ECOG 1 BCLC-C, in 2023 guidelines, NCT04560894",
         "ORR of atezolizumb bevacizmab?",  # misspelt, not absent drugs
@@ -48,6 +48,26 @@ def test_a_trial_the_review_never_names_is_absent(question: str, absent: str) ->
 )
 def test_figures_measurements_and_known_names_are_not_absent(question: str) -> None:
     assert absent_things(question) == []
+
+
+def test_a_trial_named_only_in_a_reference_has_no_figures_in_the_review() -> None:
+    """CheckMate 040 is ref 60's title: the review names it and reports nothing of it."""
+    [absent] = absent_things("nivolumab in CP-B (CheckMate 040 cohort 5): ORR and mOS?")
+    assert (absent.kind, absent.text) == ("figures", "any figures for CheckMate 040")
+    assert "CheckMate 040" not in absent.nearby  # its name would find CheckMate 9DW's passages
+    assert absent_things("started atezo/bev on July 20, CP-A5") == []
+
+
+def test_a_trial_said_to_be_missing_is_not_an_invented_citation(planner_assistant) -> None:
+    result = planner_assistant.ask("KEYNOTE-240 pembro 2L after sorafenib - OS HR?")
+    assert result.bottom_line.startswith("The review does not report KEYNOTE-240.")
+    assert all(g.passed for g in result.guardrails if g.check == "citations")
+
+
+def test_an_arm_printed_as_nr_is_said_to_be_missing(planner_assistant) -> None:
+    result = planner_assistant.ask("median OS for sintilimab + IBI305 in ORIENT-32?")
+    assert "10.4 months with sorafenib" in result.bottom_line
+    assert "does not report the median OS with sintilimab" in result.bottom_line
 
 
 @pytest.mark.parametrize("drug", ["sunitinib", "brivanib", "tivantinib", "cemiplimab"])

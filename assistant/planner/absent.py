@@ -51,7 +51,8 @@ _NOT_TRIALS = re.compile(
 
 @dataclass(frozen=True)
 class Absent:
-    kind: str  # trial, drug, topic, measure (named by the review, never given a figure)
+    kind: str  # trial, drug, topic, measure (named, never given a figure), figures (of a
+    # trial the review names but reports nothing of)
     text: str  # as the question writes it
     nearby: str = ""  # a search query for what the review says nearest to it
 
@@ -76,12 +77,30 @@ def _known() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     words = set(re.findall(r"[a-z][a-z0-9-]+", review))
     # Every numbered name the review writes is in it, with a record or not ("CheckMate 040").
     trials |= {_key(m) for m in re.findall(r"\b[a-z]{2,}[- ]?\d+[a-z]*\b", review)}
+    trials |= _cited_only()
     for concept in load_vocabulary().concepts.values():
         for form in concept.surface_forms:
             words |= set(re.findall(r"[a-z][a-z0-9-]+", form.lower()))
             # Drug and regimen names with numbers ("IBI305", "SCT-I10A") are names, not trials.
             trials.add(_key(form))
     return frozenset(trials), frozenset(drugs), frozenset(words)
+
+
+@cache
+def _cited_only() -> frozenset[str]:
+    """Trials the review names (often only in a reference's title, "CheckMate 040 cohort 5")
+    without reporting any figure of theirs: no trial record holds them."""
+    records = {_key(t.name) for t in load_trials().trials}
+    records |= {_key(a) for t in load_trials().trials for a in t.aliases}
+    text = REVIEW_PATH.read_text(encoding="utf-8")
+    # written as trial names are: CamelCase ("CheckMate") or capitals ("COMPASSION-08")
+    named = re.findall(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z]{4,})[- ]\d{2,4}[A-Z]{0,2}\b", text)
+    vocabulary = {
+        _key(form) for c in load_vocabulary().concepts.values() for form in c.surface_forms
+    }
+    return frozenset(
+        k for k in map(_key, named) if k not in records | vocabulary and not k.startswith("covid")
+    )
 
 
 @cache
@@ -109,6 +128,11 @@ def absent_things(question: str) -> list[Absent]:
             continue
         head = match.group("head").lower().strip("- ")
         number = match.group("number")
+        if _key(said) in _cited_only() and not _NOT_TRIALS.match(head):
+            # named by the review but never given a figure: said so, then what it says nearby
+            nearby = question.replace(said, " ")  # its name would pull in its namesakes
+            found.append(Absent("figures", f"any figures for {said}", nearby))
+            continue
         if _NOT_TRIALS.match(head) or _key(said) in trials or head in drugs:
             continue
         # "IMbrave050" shares its family's name with a trial the review has ("IMbrave150").

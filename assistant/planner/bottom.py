@@ -117,8 +117,16 @@ def figure_sentence(
                 how = f" (printed as {', '.join(sorted(said_as))})" if said_as else ""
                 missing.append(f"{label(metric)} for {name}{how}")
                 continue
+            # An arm printed as "NR" has no figure: said to be missing, not shown as one.
+            for row in found:
+                if row.get("value") is None and row.get("arm"):
+                    missing.append(
+                        f"{label(metric)} with {row['arm']} in {name} (printed as NR)"
+                        if row["text"] == "NR"
+                        else f"{label(metric)} with {row['arm']} in {name}"
+                    )
             # "OS HR 0.92", not "OS HR HR = 0.92" (a record printed as the review writes it)
-            figures = re.sub(r"^HR\s*=\s*", "", _figures(found))
+            figures = re.sub(r"^HR\s*=\s*", "", _figures(printed, len(printed) < len(found)))
             # "501 patients", not "patients 501 patients": the label once
             named = label(metric)
             said.append(figures if named.lower() in figures.lower() else f"{named} {figures}")
@@ -132,7 +140,7 @@ def figure_sentence(
     return sentence, not missing
 
 
-def _figures(rows: list[dict[str, Any]]) -> str:
+def _figures(rows: list[dict[str, Any]], name_arms: bool = False) -> str:
     """One metric's figures: per arm, whole population and Table 1 first, as printed."""
     chosen: dict[str, dict[str, Any]] = {}
     for row in sorted(
@@ -143,7 +151,7 @@ def _figures(rows: list[dict[str, Any]]) -> str:
     for arm, row in chosen.items():
         printed = _printed(row)
         versus = f" vs {row['versus']}" if row.get("versus") else ""
-        who = f" with {arm}" if arm and len(chosen) > 1 else ""
+        who = f" with {arm}" if arm and (len(chosen) > 1 or name_arms) else ""
         parts.append(f"{printed}{who}{versus}")
     return ", ".join(parts[:3])
 
