@@ -140,6 +140,21 @@ def _dated(facts: list[Fact], text: str, spans: list[Sentence]) -> list[Fact]:
     return dated
 
 
+def _incomplete(facts: list[Fact], text: str, spans: list[Sentence]) -> list[Fact]:
+    """A denial beside an incomplete examination ("no varices, but limited views of the
+    fundus") excludes nothing: uncertain, at the field's fail-safe value."""
+    checked = []
+    for fact in facts:
+        spec = field_spec(fact.field)
+        if fact.status is Status.ABSENT and spec.incomplete is not None:
+            index = next((i for i, s in enumerate(spans) if s.start <= fact.start < s.end), -1)
+            near = spans[max(index, 0) : index + 2] if index >= 0 else []
+            if any(spec.incomplete.search(text, s.start, s.end) for s in near):
+                fact = fact.model_copy(update={"status": Status.UNCERTAIN, "value": spec.fail_safe})
+        checked.append(fact)
+    return checked
+
+
 def read_message(original: str, turn: int = 0) -> MessageReading:
     """The facts one message states, each with its status and the words it was read from."""
     text = fold(original)
@@ -192,5 +207,5 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
                 current=assertion.has(Category.CURRENT),
             )
         )
-    out.facts = _dated(out.facts, text, spans)
+    out.facts = _incomplete(_dated(out.facts, text, spans), text, spans)
     return out

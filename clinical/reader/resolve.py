@@ -50,6 +50,10 @@ def _varices(facts: list[Fact], text: str) -> Fact | None:
         uncertain = [f for f in states if f.status is Status.UNCERTAIN]
         if uncertain:
             return uncertain[-1]
+        # A past state ("banded then", years ago): the profile holds it at its fail-safe value.
+        past = [f for f in states if f.status is Status.HISTORICAL]
+        if past and not any(f.status is Status.PRESENT for f in named):
+            return past[-1]
         present = [f for f in named if f.status is Status.PRESENT]
         if present:  # varices named, their state not said: possibly untreated
             return present[-1].model_copy(
