@@ -44,6 +44,7 @@ class FieldSpec:
     absent: Any = False  # the value of "not present" (False, "none", "vp0", 0)
     any_of: bool = False  # several conditions in one field: the most dangerous mention decides
     incomplete: re.Pattern[str] | None = None  # an incomplete examination: its denials unsure
+    unsure_when_past: re.Pattern[str] | None = None  # past cues that may still be recent
 
 
 _UNSET = object()
@@ -84,6 +85,9 @@ def load_findings(path: Path = FINDINGS_PATH) -> dict[str, FieldSpec]:
             absent=field.get("absent", False),
             any_of=bool(field.get("any_of", False)),
             incomplete=_alternation(field["incomplete"]) if field.get("incomplete") else None,
+            unsure_when_past=(
+                _alternation(field["unsure_when_past"]) if field.get("unsure_when_past") else None
+            ),
         )
     return specs
 

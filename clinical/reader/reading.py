@@ -33,8 +33,9 @@ def _lexical(text: str) -> list[Mention]:
     for spec in load_findings().values():
         for target in spec.targets:
             for match in target.pattern.finditer(text):
-                before = text[max(0, match.start() - 40) : match.start()]
-                after = text[match.end() : match.end() + 40]
+                # The words beside a term, within its line ("s/p OLT" + a new line "lung mets").
+                before = text[max(0, match.start() - 40) : match.start()].rsplit("\n", 1)[-1]
+                after = text[match.end() : match.end() + 40].split("\n", 1)[0]
                 if target.not_after and target.not_after.search(before):
                     continue
                 if target.not_before and target.not_before.search(after):
@@ -90,6 +91,9 @@ def _status(
     if denied and (mention.negated == "uncertain" or (assertion.unclear_denial and spec.safety)):
         return Status.UNCERTAIN, mention.value
     past = assertion.has(Category.HISTORICAL) and not assertion.has(Category.CURRENT)
+    unsure = spec.unsure_when_past
+    if past and not denied and unsure and any(unsure.fullmatch(c) for c in assertion.cues):
+        return Status.UNCERTAIN, value  # "a bleed sometime last year": recent or not?
     if past and not denied:
         return (Status.PRESENT if historical == "present" else Status.HISTORICAL), value
     # A value that says "not present" is a denial, however it was written ("plt 190", "EGD
