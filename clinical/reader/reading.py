@@ -127,9 +127,44 @@ _OLD_ENDOSCOPY = re.compile(
 _ENDOSCOPIC = ("egd_done", "varices")
 
 
+# An endoscopy dated six months or more before a later date the text gives ("EGD 2023: no
+# varices ... PD 04/2025"): its findings are those of then, not of now (an EGD within six months
+# is what clears the varices before bevacizumab).
+_DATE = re.compile(r"(?<![\d/.])(?:(?P<month>0?[1-9]|1[0-2])/)?(?P<year>20[0-4]\d)(?![\d/])")
+_ENDOSCOPY_DATED = re.compile(
+    r"\b(?:egd|ogd|endoscopy|gastroscopy|scope)\b\s*(?:\(|in\s+|on\s+|from\s+|dated\s+)?"
+    r"(?=(?:\d{1,2}/)?20[0-4]\d(?![\d/]))"
+)
+
+
+def _when(match: re.Match[str]) -> tuple[int, int | None]:
+    month = match.group("month")
+    return int(match.group("year")), int(month) if month else None
+
+
+ENDOSCOPY_VALID_MONTHS = 6
+
+
+def _before(a: tuple[int, int | None], b: tuple[int, int | None]) -> bool:
+    """`a` lies six months or more before `b` (a year apart when a month is not given)."""
+    if a[1] is None or b[1] is None:
+        return a[0] < b[0]
+    return (b[0] - a[0]) * 12 + (b[1] - a[1]) >= ENDOSCOPY_VALID_MONTHS
+
+
+def _outdated_endoscopies(text: str) -> list[re.Match[str]]:
+    dates = [_when(m) for m in _DATE.finditer(text)]
+    found = []
+    for endoscopy in _ENDOSCOPY_DATED.finditer(text):
+        date = _DATE.match(text, endoscopy.end())
+        if date and any(_before(_when(date), later) for later in dates):
+            found.append(endoscopy)
+    return found
+
+
 def _dated(facts: list[Fact], text: str, spans: list[Sentence]) -> list[Fact]:
     """Endoscopy facts in a sentence that dates the endoscopy long past, marked historical."""
-    old = [m for m in _OLD_ENDOSCOPY.finditer(text)]
+    old = [*_OLD_ENDOSCOPY.finditer(text), *_outdated_endoscopies(text)]
     if not old:
         return facts
     dated = []
