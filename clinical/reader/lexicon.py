@@ -10,7 +10,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
-from clinical.reader.context import _term
+from clinical.reader.context import _alternation, _term
 
 FINDINGS_PATH = Path(__file__).resolve().parent.parent / "data" / "findings.yaml"
 
@@ -43,6 +43,8 @@ class FieldSpec:
     targets: tuple[TargetSpec, ...]
     absent: Any = False  # the value of "not present" (False, "none", "vp0", 0)
     any_of: bool = False  # several conditions in one field: the most dangerous mention decides
+    incomplete: re.Pattern[str] | None = None  # an incomplete examination: its denials unsure
+    unsure_when_past: re.Pattern[str] | None = None  # past cues that may still be recent
 
 
 _UNSET = object()
@@ -82,6 +84,10 @@ def load_findings(path: Path = FINDINGS_PATH) -> dict[str, FieldSpec]:
             targets=tuple(_target(field, t) for t in field["targets"]),
             absent=field.get("absent", False),
             any_of=bool(field.get("any_of", False)),
+            incomplete=_alternation(field["incomplete"]) if field.get("incomplete") else None,
+            unsure_when_past=(
+                _alternation(field["unsure_when_past"]) if field.get("unsure_when_past") else None
+            ),
         )
     return specs
 

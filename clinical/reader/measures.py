@@ -248,9 +248,27 @@ LOW_PLATELETS_BELOW = 100.0
 NORMAL_PLATELETS_FROM = 150.0
 
 
+# "if platelets < 50 would you avoid atezo/bev? hers are 48": the patient's own count, said
+# with a pronoun after the platelets were named.
+_PLATELET_ANAPHOR = re.compile(
+    r"\b(?:hers|his|theirs|mine)\s+(?:are|is|were|was|=|:)\s*(?:now\s+|only\s+|just\s+)?"
+    r"(?P<v>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<k>k\b)?(?!\s*%)"
+)
+_PLATELETS_NAMED = re.compile(rf"\b{_PLT}\b")
+ANAPHOR_REACH = 100  # characters between the platelets named and the pronoun's count
+
+
+def _platelet_counts(text: str) -> list[re.Match[str]]:
+    counts = list(_PLATELET_COUNT.finditer(text))
+    for match in _PLATELET_ANAPHOR.finditer(text):
+        if _PLATELETS_NAMED.search(text, max(0, match.start() - ANAPHOR_REACH), match.start()):
+            counts.append(match)
+    return counts
+
+
 def platelet_count(text: str, problems: Problems) -> list[Mention]:
     found = []
-    for match in _PLATELET_COUNT.finditer(text):
+    for match in _platelet_counts(text):
         value = float(match.group("v").replace(",", ""))
         if value >= 1000:
             value /= 1000  # per microlitre -> x10^9/L

@@ -53,13 +53,19 @@ def _derive(decided: dict[str, Fact]) -> None:
     if (
         varices is not None
         and varices.value == "none"
-        and varices.status in (Status.PRESENT, Status.ABSENT)
+        and varices.status in (Status.PRESENT, Status.ABSENT, Status.HISTORICAL)
         and "egd_done" not in decided
         and not _IMAGING.search(varices.words)
     ):
-        # "No varices" is an endoscopic finding, unless the words say it came from imaging.
+        # "No varices" is an endoscopic finding, unless the words say it came from imaging; an
+        # old one was an endoscopy of then ("EGD 2023: no varices").
+        past = varices.status is Status.HISTORICAL
         decided["egd_done"] = varices.model_copy(
-            update={"field": "egd_done", "value": True, "status": Status.PRESENT}
+            update={
+                "field": "egd_done",
+                "value": True,
+                "status": Status.HISTORICAL if past else Status.PRESENT,
+            }
         )
     for extension in ("tumour.pvtt_contralateral", "tumour.pvtt_reaches_smv"):
         fact = decided.get(extension)

@@ -33,8 +33,9 @@ def _lexical(text: str) -> list[Mention]:
     for spec in load_findings().values():
         for target in spec.targets:
             for match in target.pattern.finditer(text):
-                before = text[max(0, match.start() - 40) : match.start()]
-                after = text[match.end() : match.end() + 40]
+                # The words beside a term, within its line ("s/p OLT" + a new line "lung mets").
+                before = text[max(0, match.start() - 40) : match.start()].rsplit("\n", 1)[-1]
+                after = text[match.end() : match.end() + 40].split("\n", 1)[0]
                 if target.not_after and target.not_after.search(before):
                     continue
                 if target.not_before and target.not_before.search(after):
@@ -90,6 +91,9 @@ def _status(
     if denied and (mention.negated == "uncertain" or (assertion.unclear_denial and spec.safety)):
         return Status.UNCERTAIN, mention.value
     past = assertion.has(Category.HISTORICAL) and not assertion.has(Category.CURRENT)
+    unsure = spec.unsure_when_past
+    if past and not denied and unsure and any(unsure.fullmatch(c) for c in assertion.cues):
+        return Status.UNCERTAIN, value  # "a bleed sometime last year": recent or not?
     if past and not denied:
         return (Status.PRESENT if historical == "present" else Status.HISTORICAL), value
     # A value that says "not present" is a denial, however it was written ("plt 190", "EGD
@@ -123,9 +127,44 @@ _OLD_ENDOSCOPY = re.compile(
 _ENDOSCOPIC = ("egd_done", "varices")
 
 
+# An endoscopy dated six months or more before a later date the text gives ("EGD 2023: no
+# varices ... PD 04/2025"): its findings are those of then, not of now (an EGD within six months
+# is what clears the varices before bevacizumab).
+_DATE = re.compile(r"(?<![\d/.])(?:(?P<month>0?[1-9]|1[0-2])/)?(?P<year>20[0-4]\d)(?![\d/])")
+_ENDOSCOPY_DATED = re.compile(
+    r"\b(?:egd|ogd|endoscopy|gastroscopy|scope)\b\s*(?:\(|in\s+|on\s+|from\s+|dated\s+)?"
+    r"(?=(?:\d{1,2}/)?20[0-4]\d(?![\d/]))"
+)
+
+
+def _when(match: re.Match[str]) -> tuple[int, int | None]:
+    month = match.group("month")
+    return int(match.group("year")), int(month) if month else None
+
+
+ENDOSCOPY_VALID_MONTHS = 6
+
+
+def _before(a: tuple[int, int | None], b: tuple[int, int | None]) -> bool:
+    """`a` lies six months or more before `b` (a year apart when a month is not given)."""
+    if a[1] is None or b[1] is None:
+        return a[0] < b[0]
+    return (b[0] - a[0]) * 12 + (b[1] - a[1]) >= ENDOSCOPY_VALID_MONTHS
+
+
+def _outdated_endoscopies(text: str) -> list[re.Match[str]]:
+    dates = [_when(m) for m in _DATE.finditer(text)]
+    found = []
+    for endoscopy in _ENDOSCOPY_DATED.finditer(text):
+        date = _DATE.match(text, endoscopy.end())
+        if date and any(_before(_when(date), later) for later in dates):
+            found.append(endoscopy)
+    return found
+
+
 def _dated(facts: list[Fact], text: str, spans: list[Sentence]) -> list[Fact]:
     """Endoscopy facts in a sentence that dates the endoscopy long past, marked historical."""
-    old = [m for m in _OLD_ENDOSCOPY.finditer(text)]
+    old = [*_OLD_ENDOSCOPY.finditer(text), *_outdated_endoscopies(text)]
     if not old:
         return facts
     dated = []
@@ -138,6 +177,21 @@ def _dated(facts: list[Fact], text: str, spans: list[Sentence]) -> list[Fact]:
             fact = fact.model_copy(update={"status": Status.HISTORICAL})
         dated.append(fact)
     return dated
+
+
+def _incomplete(facts: list[Fact], text: str, spans: list[Sentence]) -> list[Fact]:
+    """A denial beside an incomplete examination ("no varices, but limited views of the
+    fundus") excludes nothing: uncertain, at the field's fail-safe value."""
+    checked = []
+    for fact in facts:
+        spec = field_spec(fact.field)
+        if fact.status is Status.ABSENT and spec.incomplete is not None:
+            index = next((i for i, s in enumerate(spans) if s.start <= fact.start < s.end), -1)
+            near = spans[max(index, 0) : index + 2] if index >= 0 else []
+            if any(spec.incomplete.search(text, s.start, s.end) for s in near):
+                fact = fact.model_copy(update={"status": Status.UNCERTAIN, "value": spec.fail_safe})
+        checked.append(fact)
+    return checked
 
 
 def read_message(original: str, turn: int = 0) -> MessageReading:
@@ -192,5 +246,5 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
                 current=assertion.has(Category.CURRENT),
             )
         )
-    out.facts = _dated(out.facts, text, spans)
+    out.facts = _incomplete(_dated(out.facts, text, spans), text, spans)
     return out

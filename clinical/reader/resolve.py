@@ -50,6 +50,10 @@ def _varices(facts: list[Fact], text: str) -> Fact | None:
         uncertain = [f for f in states if f.status is Status.UNCERTAIN]
         if uncertain:
             return uncertain[-1]
+        # A past state ("banded then", years ago): the profile holds it at its fail-safe value.
+        past = [f for f in states if f.status is Status.HISTORICAL]
+        if past and not any(f.status is Status.PRESENT for f in named):
+            return past[-1]
         present = [f for f in named if f.status is Status.PRESENT]
         if present:  # varices named, their state not said: possibly untreated
             return present[-1].model_copy(
@@ -191,6 +195,10 @@ def _regimens(messages: Sequence[tuple[str, list[Fact]]]) -> tuple[list[str], li
     return received, basis
 
 
+def _planned(fact: Fact | None) -> bool:
+    return fact is not None and fact.status is Status.HYPOTHETICAL and not fact.asked
+
+
 def resolve(
     messages: Sequence[tuple[str, list[Fact]]],
 ) -> tuple[dict[str, Fact], list[str], list[Fact]]:
@@ -202,6 +210,11 @@ def resolve(
         facts = _placement_words(facts, text)
         for name in dict.fromkeys(f.field for f in facts if f.field != "prior_regimens"):
             fact, conflict = _decide(name, [f for f in facts if f.field == name], text)
+            earlier = decided.get(name)
+            if _planned(fact) and earlier is not None and not _planned(earlier):
+                # A later plan or candidacy ("transplant team says he's not eligible") states
+                # nothing about now: what an earlier message stated stands.
+                fact = None
             if fact is not None:
                 decided[name] = fact
             if conflict:
