@@ -44,6 +44,9 @@ class FieldSpec:
     absent: Any = False  # the value of "not present" (False, "none", "vp0", 0)
     any_of: bool = False  # several conditions in one field: the most dangerous mention decides
     incomplete: re.Pattern[str] | None = None  # an incomplete examination: its denials unsure
+    settles: re.Pattern[str] | None = None  # a treatment that finished the job ("eradicated")
+    untreated_said: re.Pattern[str] | None = None  # "not banded yet": untreated in so many words
+    denies_all: re.Pattern[str] | None = None  # a denial of every condition an any_of field holds
     unsure_when_past: re.Pattern[str] | None = None  # past cues that may still be recent
 
 
@@ -85,6 +88,11 @@ def load_findings(path: Path = FINDINGS_PATH) -> dict[str, FieldSpec]:
             absent=field.get("absent", False),
             any_of=bool(field.get("any_of", False)),
             incomplete=_alternation(field["incomplete"]) if field.get("incomplete") else None,
+            settles=_alternation(field["settles"]) if field.get("settles") else None,
+            denies_all=_alternation(field["denies_all"]) if field.get("denies_all") else None,
+            untreated_said=(
+                _alternation(field["untreated_said"]) if field.get("untreated_said") else None
+            ),
             unsure_when_past=(
                 _alternation(field["unsure_when_past"]) if field.get("unsure_when_past") else None
             ),

@@ -54,6 +54,9 @@ _PRIOR_AFTER = re.compile(
     r"(?:x\s*\d+\s*(?:mo|months?|cycles?|wks?|weeks?|doses?)|for\s+\d+\s*(?:mo|"
     r"months?|cycles?|weeks?|years?)|since\s+(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|20"
     r"\d\d|last)|\(?cycle\s+(?:[2-9]|\d\d)|started\s+(?:\d|in|on|20)|\d+\s+cycles)"
+    # The years it was given, as a treatment history lists them: "sorafenib (2018-19)".
+    r"|^\s*[(,:]\s*(?:(?:19|20)\d\d|\d{1,2}/(?:19|20)?\d\d)\s*(?:-|–|to)\s*(?:(?:19|20)?\d\d|\d{1,2}/"
+    r"(?:19|20)?\d\d|now|present|ongoing)\b"
 )
 # A regimen someone proposes is a plan, whatever follows it ("colleague suggests STRIDE for its
 # low toxicity", "onc suggests nivo/ipi for 2L"): never a regimen received.

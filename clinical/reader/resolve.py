@@ -41,6 +41,12 @@ def _site(fact: Fact) -> str | None:
     return None
 
 
+# A varices mention that is a screen still to come, not a what-if about the result.
+_SCREENING = re.compile(
+    r"\b(?:screen\w*|look(?:ing)? for|assess\w*|exclude|check\w* for|r/o|rule out)\b"
+)
+
+
 def _varices(facts: list[Fact], text: str) -> Fact | None:
     """The varices state a message settles on (treatment applies to the varices beside it)."""
     named = [f for f in facts if f.value == "mentioned"]
@@ -69,6 +75,35 @@ def _varices(facts: list[Fact], text: str) -> Fact | None:
                 update={"value": "untreated_or_severe", "status": Status.UNCERTAIN}
             )
         return None
+    # Fail safe within one message: varices stated untreated stay so unless a treatment said
+    # after them finished the job ("large varices ... banded to eradication"); a treatment
+    # before them ("previously banded varices have recurred, not banded yet") or beside them
+    # ("no banding (pt refused EVL)") does not settle it.
+    # A doubt said after every plain statement ("EVL 2018, unclear if eradicated") is the
+    # latest word on them: possibly untreated, to be confirmed.
+    doubts = [f for f in states if f.status is Status.UNCERTAIN]
+    if doubts and all((f.turn, f.start) < (doubts[-1].turn, doubts[-1].start) for f in certain):
+        return doubts[-1].model_copy(update={"value": "untreated_or_severe"})
+    spec = field_spec("varices")
+    said = spec.untreated_said
+    untreated = [
+        f
+        for f in certain
+        if f.value == "untreated_or_severe" and said is not None and said.search(f.words.lower())
+    ]
+    if untreated:
+        settles = spec.settles
+        later = [
+            f
+            for f in certain
+            if f.value != "untreated_or_severe"
+            and (f.turn, f.start) > (untreated[-1].turn, untreated[-1].start)
+        ]
+        finished = [
+            f for f in later if f.value == "none" or (settles and settles.search(f.words.lower()))
+        ]
+        if not finished:
+            return untreated[-1]
     current = [f for f in certain if f.current]
     if current:
         return current[-1]
@@ -114,6 +149,19 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
     spec = field_spec(name)
     planned = [f for f in facts if f.status is Status.HYPOTHETICAL and not f.asked]
     facts = [f for f in facts if f not in planned]
+    if name == "varices":
+        # Varices named but not described ("screen for varices", "if EGD shows varices") are
+        # open, hence possibly untreated: a screen still to come, or a what-if that supposes them.
+        screens = [f for f in planned if _SCREENING.search(f.words.lower())]
+        if not facts and screens:
+            unsure = {"value": "untreated_or_severe", "status": Status.UNCERTAIN}
+            return screens[-1].model_copy(update=unsure), None
+        facts = [
+            f.model_copy(update={"value": "untreated_or_severe"})
+            if f.asked and f.value == "mentioned"
+            else f
+            for f in facts
+        ]
     if not facts:  # only a plan ("EGD pending"): the field's policy says what it gives
         return (planned[-1] if planned else None), None
     asked = [f for f in facts if f.asked]
@@ -195,6 +243,17 @@ def _regimens(messages: Sequence[tuple[str, list[Fact]]]) -> tuple[list[str], li
     return received, basis
 
 
+def _denies_one(name: str, fact: Fact | None, earlier: Fact | None) -> bool:
+    """A later denial of some conditions of a field that gathers several, beside an earlier
+    condition stated: it leaves that condition standing unless it denies them all."""
+    spec = field_spec(name)
+    if not (spec.any_of and fact is not None and earlier is not None):
+        return False
+    if fact.status is not Status.ABSENT or earlier.status is Status.ABSENT:
+        return False
+    return spec.denies_all is None or not spec.denies_all.search(fact.words.lower())
+
+
 def _planned(fact: Fact | None) -> bool:
     return fact is not None and fact.status is Status.HYPOTHETICAL and not fact.asked
 
@@ -214,6 +273,9 @@ def resolve(
             if _planned(fact) and earlier is not None and not _planned(earlier):
                 # A later plan or candidacy ("transplant team says he's not eligible") states
                 # nothing about now: what an earlier message stated stands.
+                fact = None
+            if _denies_one(name, fact, earlier):
+                # "h/o lupus" then "PBC? no - PSC? no": denying other diseases leaves lupus
                 fact = None
             if fact is not None:
                 decided[name] = fact
