@@ -11,13 +11,25 @@ rests on is unconfirmed; hedged support is said as a reason), or not among its o
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from clinical.answer import Verdict
 from corpus.regimens import load_catalogue
 
-# Checks that screen for facts a question left unsaid (rule-core check ids).
-ROUTINE_CHECKS = ("SCREEN-", "CONFIRM-CHILD-PUGH-AND-ECOG")
+VERDICTS_PATH = Path(__file__).resolve().parent / "data" / "verdicts.yaml"
+
+
+@cache
+def _policy() -> tuple[tuple[str, ...], frozenset[str]]:
+    """(routine check id prefixes, rule ids the review itself hedges): data/verdicts.yaml."""
+    raw = yaml.safe_load(VERDICTS_PATH.read_text(encoding="utf-8"))
+    return tuple(raw["routine_checks"]), frozenset(c["rule"] for c in raw["caution"])
+
+
 # Words that put a named regimen forward for this patient.
 NAMED_PLAN = re.compile(
     r"\b(?:plan(?:ned|ning)?\s+(?:is|was|to|for)?|planning|going\s+to\s+(?:start|give|use)"
@@ -115,8 +127,10 @@ def verdicts(focus: list[str], data: dict[str, Any]) -> list[Verdict]:
             # not yet done, an unconfirmed finding) makes the verdict a caution. The review's
             # hedged support (Figure 1's dotted lines) is said, but it is not a caution about
             # this patient: it still backs the regimen here.
-            called_for = [c for c in mine if not str(c.get("id", "")).startswith(ROUTINE_CHECKS)]
-            value = "caution" if called_for or unconfirmed else "suitable"
+            routine, hedged_here = _policy()
+            called_for = [c for c in mine if not str(c.get("id", "")).startswith(routine)]
+            own_hedge = bool(hedged_here & set(option.get("rule_ids", ())))
+            value = "caution" if called_for or unconfirmed or own_hedge else "suitable"
             rationale = " ".join(option["rationale"])
             reasons = [f"as {as_class}: {rationale}" if as_class else rationale]
             if option["certainty"] != "firmer":
