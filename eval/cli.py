@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
         "--bank", type=Path, help="a PHI bank YAML file (default: the shipped one)"
     )
     privacy.add_argument("--backend", choices=BACKENDS, help="default: HCC_BACKEND or planner")
+    commands.add_parser(
+        "asks", help="the planner's labelled examples: leave-one-out, lexical beside MiniLM"
+    )
     return parser
 
 
@@ -234,6 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "compare":
         return _compare(args)
+    if args.command == "asks":
+        from eval.asks import report as asks_report
+
+        print(asks_report())
+        return 0
     if args.command == "guard-bench":
         from eval.guard_bench import bench, raw_answers
 

@@ -3,6 +3,8 @@
 Deterministic and ordered: impossible values first, then comparisons ("lowest PD rate"), trial
 facts ("PD rate in LEAP-002"), criteria, locoregional choice, regimen selection for a patient,
 and finally a search of the review. A question with no word of the domain is out of scope.
+Where the rules have no cue for a phrasing, its nearest labelled examples (asks.py,
+data/asks.yaml) say whether it asks for the review's statement or a verdict on a named plan.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from assistant.planner.absent import Absent, absent_things
+from assistant.planner.asks import asking_sentence, classify
 from assistant.planner.followup import carried_calls, points_back
 from assistant.planner.metrics import COMPARABLE, metrics_asked
 from assistant.planner.parts import split_parts
@@ -59,6 +62,7 @@ class Plan:
     absent: list[Absent] = field(default_factory=list)  # what it names that the review lacks
     asks_verdict: bool = False  # a named regimen put forward for this patient
     assumed: list[str] = field(default_factory=list)  # facts the answer takes as read, unsaid
+    asked_as: str | None = None  # what its nearest labelled examples ask for (data/asks.yaml)
     yes_no: bool = False  # the part asks yes or no
     trials: list[str] = field(default_factory=list)  # trial ids the part names (or borrows)
 
@@ -217,6 +221,7 @@ def plan(
     current = current or read_conversation([question])
     reading = reading or current
     absent = absent_things(question) if absent is None else absent
+    ask = classify(asking_sentence(question))
     _, regimens, _ = _named(normalize(correct(question)))
     catalogue = load_catalogue()
     focus = [r.id for r in map(catalogue.resolve, regimens) if r is not None]
@@ -233,7 +238,7 @@ def plan(
         nearby = next((a.nearby for a in elsewhere if a.nearby), "") or question
         result = Plan(Intent.GENERAL, [ToolCall("search_review", {"query": nearby, "k": 4})])
     elif (
-        (_CLAIM.search(text) or _WHY.search(text))
+        (_CLAIM.search(text) or _WHY.search(text) or ask.is_("statement"))
         and not _ABOUT_PATIENT.search(text)
         and not _describes_patient(reading.profile)
     ):
@@ -254,7 +259,12 @@ def plan(
     received = set(reading.profile.get("prior_regimens", ()))
     planned = [r for r in focus if r not in received] or focus
     result.focus = planned if len(planned) < len(focus) else focus
-    result.asks_verdict = patient and asks_verdict(question, result.focus)
+    result.asked_as = ask.label if ask.is_(ask.label or "") else None
+    # The rules' cues, or a phrasing the examples know ("onc wants len/pembro - your take?")
+    result.asks_verdict = patient and (
+        asks_verdict(question, result.focus)
+        or asks_verdict(question, result.focus, by_example=ask.is_("verdict"))
+    )
     result.yes_no = bool(_YES_NO.match(question) or _YES_NO.match(_last_question(question)))
     named_trials, _, _ = _named(normalize(correct(question)))
     registry = load_trials()

@@ -54,12 +54,13 @@ OPEN_CHOICE = re.compile(
 )
 
 
-def asks_verdict(text: str, named: list[str]) -> bool:
-    """The question puts one or two named regimens forward for the patient."""
+def asks_verdict(text: str, named: list[str], by_example: bool = False) -> bool:
+    """The question puts one or two named regimens forward for the patient: by its words, or
+    (`by_example`) because its nearest labelled examples do."""
     return (
         bool(named)
         and len(named) <= 2
-        and bool(NAMED_PLAN.search(text))
+        and (by_example or bool(NAMED_PLAN.search(text)))
         and (not OPEN_CHOICE.search(text))
     )
 
