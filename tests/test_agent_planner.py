@@ -439,3 +439,14 @@ def test_arm_sizes_are_asked_in_many_words(
     result = planner_assistant.ask(question)
     assert all(f in result.bottom_line for f in figures)
     assert "patients 501 patients" not in result.answer
+
+
+def test_a_why_question_about_a_setting_gets_the_options_for_it(planner_assistant) -> None:
+    """The review's reasons first; the rule core's options for the setting named back them."""
+    result = planner_assistant.ask(
+        "why is lenvatinib + an anti-PD-1 the authors' go-to when the goal is downstaging?"
+    )
+    assert result.intent == "general"
+    assert "lenvatinib_anti_pd1" in result.recommended_ids
+    assert "For this setting the review's top first-line options" in result.answer
+    assert "Please give" not in result.bottom_line  # a setting is not a patient to ask about

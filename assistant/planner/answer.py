@@ -260,8 +260,13 @@ def _part(
                 sentences += [verdict_sentence(v) for v in found]
                 kind = "verdict"
             else:
+                # a why-question's setting ("for downstaging") is not a patient to ask about
+                setting = plan.intent is Intent.GENERAL
                 sentences += selection_sentences(
-                    artifact["data"], artifact.get("deciding", []), cite
+                    artifact["data"],
+                    [] if setting else artifact.get("deciding", []),
+                    cite,
+                    "this setting" if setting else "this patient",
                 )
         elif tool == "lookup_trial" and not _others_absent(plan):
             sentence, complete = figure_sentence(artifact, _asked_metrics(plan), metric_label, cite)

@@ -216,9 +216,10 @@ def _limit(artifact: dict[str, Any]) -> str:
 
 
 def selection_sentences(
-    data: dict[str, Any], deciding: list[dict[str, Any]], cite: Cite
+    data: dict[str, Any], deciding: list[dict[str, Any]], cite: Cite, who: str = "this patient"
 ) -> list[str]:
-    """The top options and what to avoid, or both cases when an unknown fact decides."""
+    """The top options and what to avoid, or both cases when an unknown fact decides; `who` is
+    the patient, or the setting a question about the review's advice names."""
     options = data.get("recommended", [])
     sentences = []
     setting = "later-line" if data.get("setting") == "later_line" else "first-line"
@@ -231,7 +232,7 @@ def selection_sentences(
         trials = [t["name"] for o in options[:2] for t in o.get("trials", [])][:3]
         refs = sorted({r for o in options[:2] for r in o.get("refs", [])})
         sentences.append(
-            f"For this patient the review's top {setting} options are {names(top, 2)} "
+            f"For {who} the review's top {setting} options are {names(top, 2)} "
             f"{cite(trials, refs)}".strip()
         )
     elif data.get("outside_review"):

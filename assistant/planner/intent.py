@@ -247,6 +247,12 @@ def plan(
         # figures of the trials it names or describes back the sentences up.
         k = 8 if _names_review_trial(question) else 4  # a named trial's passages may rank lower
         calls = [ToolCall("search_review", {"query": question, "k": k}), *_backing(question)]
+        # "Why is len + anti-PD-1 the go-to for downstaging?": the rule core's options for the
+        # setting it names (a goal, the regimens already failed) back the review's reasons.
+        topic = {k: v for k, v in reading.profile.items() if k in ("goal", "prior_regimens")}
+        if topic and focus:
+            line = {"line": "later"} if topic.get("prior_regimens") else {}
+            calls.append(ToolCall("select_regimens", {"profile": topic | line}))
         result = Plan(Intent.GENERAL, calls)
     else:
         result = _plan(question, reading, current, earlier_tools, lookups)
