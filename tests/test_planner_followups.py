@@ -278,3 +278,27 @@ def test_a_figure_printed_after_vs_reads_as_a_figure() -> None:
     trial = load_trials().get("tki-after-atezo-bev-retrospective")
     (orr,) = [r for r in trial.results if r.metric is Metric.ORR and r.arm == "sorafenib"]
     assert figure_text(orr.text, orr.unit) == "0%"
+
+
+def test_short_follow_ups_carry_what_the_last_turn_asked(planner_assistant) -> None:
+    """ "and which first-line then?" after a patient; "and for len/pembro?" after a figure; "and the
+    sorafenib arm ORR?" asks that arm of the trial just discussed (2026-12-02 fresh sets)."""
+    thread = planner_assistant.new_thread()
+    planner_assistant.ask(
+        "61M s/p OLT 2017, recurrence with lung mets. CP-A6 PS1. can he have immunotherapy?",
+        thread_id=thread,
+    )
+    first_line = planner_assistant.ask("and which first-line then?", thread_id=thread)
+    assert first_line.intent == "first_line"
+    assert "lenvatinib" in first_line.recommended_ids
+
+    thread = planner_assistant.new_thread()
+    planner_assistant.ask("ORR atezo/bev in IMbrave150?", thread_id=thread)
+    regimen = planner_assistant.ask("and for len/pembro?", thread_id=thread)
+    assert "26.1%" in regimen.bottom_line
+
+    thread = planner_assistant.new_thread()
+    planner_assistant.ask("HIMALAYA STRIDE ORR?", thread_id=thread)
+    arm = planner_assistant.ask("and the sorafenib arm ORR?", thread_id=thread)
+    assert [step.args["name"] for step in arm.trace] == ["himalaya"]
+    assert "5.1% with sorafenib" in arm.bottom_line

@@ -101,6 +101,7 @@ _SELECTION = re.compile(
     r"|treatment|therapy|now|next)\b"
     r"|\bhow\s+(?:to|should\s+\w+|do\s+\w+|would\s+\w+)\s+(?:treat|manage)\b"
     r"|\btreat\s+(?:him|her|them|this|the\s+patient)\b"
+    r"|\bwhich\s+(?:first|second|third|next|later|1st|2nd|3rd)[\s-]*line\b"
     r"|\b(?:options?|recommend\w*|choice|choose|suitable|candidate|start|give|offer|next\s+line|"
     r"second[\s-]line|2l|what\s+if|and\s+if|how\s+about|would\s+that\s+change)\b"
 )
@@ -142,6 +143,7 @@ _DOSE_CHANGE = re.compile(
     r"\bdos(?:e|ing)[\s-]+(?:reduc|modif|adjust|escalat|chang|interrupt|de-?escalat)\w*"
     r"|\b(?:reduc\w*|lower\w*|adjust\w*|modify\w*|cut\w*)\s+(?:the\s+|its\s+|his\s+|her\s+)?dos"
 )
+_ARM_OF = re.compile(r"\b(?:arm|arms|group|cohort|control)\b")
 _WHY = re.compile(r"\bwhy\b|\bexplain\w*\b|\breasons?\b|\bhow\s+come\b")
 _FOLLOW_UP_COMPARE = re.compile(
     r"\bcompare\w*\b|\bwhat\s+about\b|\band\s+(?:in|for)\b|\bversus\b|\bvs\b"
@@ -456,7 +458,9 @@ def _plan(
             intent = Intent.COMPARISON if carried[0][0] == "compare_trials" else Intent.TRIAL_FACT
             calls = [ToolCall(name, args) for name, args in carried]
             return Plan(intent, calls, metric=", ".join(metrics))
-    named_study = trials or (regimens and (metrics or about_study))
+    # "and for len/pembro?" after a figure: the same figure, for the regimen now named
+    carries = bool(lookups) and points_back(text) and not patient_facts
+    named_study = trials or (regimens and (metrics or about_study or carries))
     if named_study and not (patient_facts and selection):
         return _study_plan(question, text, trials, regimens, metrics, lookups or [])
     if about_study and not patient_facts and not _CRITERIA.search(text):
@@ -574,6 +578,11 @@ def _study_plan(
     if looked and not metrics and _FOLLOW_UP_COMPARE.search(text):  # "compare with CARES-310?"
         metrics = [m for call in looked for m in _as_list(call.get("metric"))]
         names = [*(str(call["name"]) for call in looked), *names]
+    elif looked and not metrics and not trials and points_back(text):  # "and for len/pembro?"
+        metrics = [m for call in looked for m in _as_list(call.get("metric"))]
+    if looked and not trials and _ARM_OF.search(text):
+        # "and the sorafenib arm ORR?": that arm of the trial just asked about
+        names = list(dict.fromkeys(str(call["name"]) for call in looked))
     if metrics and "n" not in metrics and states_size(names, text):  # "the 917-patient study"
         metrics = [*metrics, "n"]
     extra = {"metric": list(dict.fromkeys(metrics))} if metrics else {}
