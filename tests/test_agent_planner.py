@@ -450,3 +450,13 @@ def test_a_why_question_about_a_setting_gets_the_options_for_it(planner_assistan
     assert "lenvatinib_anti_pd1" in result.recommended_ids
     assert "For this setting the review's top first-line options" in result.answer
     assert "Please give" not in result.bottom_line  # a setting is not a patient to ask about
+
+
+def test_an_arm_singled_out_gets_its_own_figures_or_their_absence(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "HIMALAYA durva monotherapy arm - what was its median OS in months?"
+    )
+    assert "16.4" not in result.answer  # STRIDE's, not the durvalumab arm's
+    assert "does not report the median OS" in result.bottom_line
+    both = planner_assistant.ask("median PFS with len/pembro vs lenvatinib alone in LEAP-002?")
+    assert "8.2" in both.bottom_line

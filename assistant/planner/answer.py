@@ -37,6 +37,9 @@ from assistant.planner.verdict import verdicts
 from assistant.prompts import CLARIFY, REFUSAL_IMPOSSIBLE_PROFILE, REFUSAL_NOT_COVERED
 from clinical.answer import AskedPart, Verdict
 from clinical.profile_text import fact_label, read_back
+from corpus.regimens import load_catalogue
+from corpus.trials import load_trials
+from corpus.vocabulary import load_vocabulary, normalize
 
 PATIENT_INTENTS = (
     Intent.FIRST_LINE,
@@ -224,6 +227,44 @@ def _significance(plan: Plan, artifact: dict[str, Any]) -> str:
     return ""
 
 
+# A drug or regimen singled out as one arm: "durva monotherapy arm", "the sorafenib arm".
+_SINGLED_OUT = re.compile(r"^[\s-]*(?:[\w-]+\s+)?(?:arm\b(?!s)|mono(?:therapy)?\b|alone\b)", re.I)
+
+
+def _arm_asked(plan: Plan, artifact: dict[str, Any]) -> dict[str, Any]:
+    """The figures of the one arm a question singles out ("HIMALAYA durva monotherapy arm:
+    median OS?"), comparisons against it included, so a figure the review gives only for another
+    arm is said to be missing, never shown in its place; the whole record otherwise."""
+    catalogue = load_catalogue()
+    named: set[str] = set()
+    for token, _, end in load_vocabulary().matches(plan.question):
+        if not _SINGLED_OUT.match(normalize(plan.question)[end:]):
+            continue
+        kind, _, key = token.partition("_")
+        if kind == "regimen":
+            named.add(key)
+        elif kind == "agent":  # a drug alone is its own regimen ("durva monotherapy")
+            named |= {r.id for r in catalogue.regimens.values() if r.agents == (key,)}
+    if len(named) != 1 or set(plan.focus) - named:  # "len/pembro vs lenvatinib alone": both
+        return artifact
+    registry = load_trials()
+    labels = {
+        arm.label
+        for trial_id in artifact.get("trials", [])
+        for arm in registry.get(trial_id).arms
+        if arm.regimen in named
+    }
+    if not labels:
+        return artifact
+    rows = [
+        r
+        for r in artifact.get("results", [])
+        if r.get("arm") in labels or r.get("versus") in labels
+    ]
+    # a metric with no row left for that arm is said to be missing (figure_sentence)
+    return artifact | {"results": rows}
+
+
 def _yes_no(sentence: str) -> str:
     """ "No" or "Yes" when the review's sentence says so plainly, else nothing."""
     if _NO.search(sentence):
@@ -269,7 +310,8 @@ def _part(
                     "this setting" if setting else "this patient",
                 )
         elif tool == "lookup_trial" and not _others_absent(plan):
-            sentence, complete = figure_sentence(artifact, _asked_metrics(plan), metric_label, cite)
+            own = _arm_asked(plan, artifact)
+            sentence, complete = figure_sentence(own, _asked_metrics(plan), metric_label, cite)
             if sentence and plan.absent:  # a measure it never gives: what it does report
                 sentence = f"What it reports: {sentence}"
             if population := _missing_population(plan, artifact):
@@ -364,7 +406,7 @@ def _details(plan: Plan, artifacts: list[dict[str, Any]], composer: Composer) ->
         elif tool == "locoregional_options":
             compose_locoregional(composer, artifact["data"])
         elif tool == "lookup_trial" and not _others_absent(plan):
-            compose_trial_facts(composer, artifact)
+            compose_trial_facts(composer, _arm_asked(plan, artifact))
         elif tool == "compare_trials":
             compose_comparison(composer, artifact)
         elif tool == "search_review":
