@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.planner.bottom import (
+    asks_own_control,
     comparison_sentence,
     criteria_answer,
     criteria_sentence,
@@ -284,7 +285,8 @@ def _part(
                 answered, note = False, "the review does not report every figure asked"
         elif tool == "compare_trials":
             runner_up = bool(_RUNNER_UP.search(plan.question))
-            sentences.append(comparison_sentence(artifact, metric_label, cite, runner_up))
+            own = asks_own_control(plan.question)
+            sentences.append(comparison_sentence(artifact, metric_label, cite, runner_up, own))
         elif tool == "check_resectability":
             sentence = criteria_sentence(artifact["data"])
             said = criteria_answer(artifact["data"]) if plan.yes_no else ""
