@@ -20,6 +20,7 @@ from assistant.planner.bottom import (
     fit,
     locoregional_sentence,
     passage_sentence,
+    region_sentence,
     selection_sentences,
     verdict_sentence,
 )
@@ -31,6 +32,7 @@ from assistant.planner.compose import (
     compose_selection,
     compose_sentences,
     compose_trial_facts,
+    compose_trial_list,
     metric_label,
 )
 from assistant.planner.intent import Intent, Plan
@@ -287,6 +289,8 @@ def _part(
             runner_up = bool(_RUNNER_UP.search(plan.question))
             own = asks_own_control(plan.question)
             sentences.append(comparison_sentence(artifact, metric_label, cite, runner_up, own))
+        elif tool == "list_trials":
+            sentences.append(region_sentence(artifact, cite))
         elif tool == "check_resectability":
             sentence = criteria_sentence(artifact["data"])
             said = criteria_answer(artifact["data"]) if plan.yes_no else ""
@@ -364,6 +368,8 @@ def _details(plan: Plan, artifacts: list[dict[str, Any]], composer: Composer) ->
             compose_trial_facts(composer, artifact)
         elif tool == "compare_trials":
             compose_comparison(composer, artifact)
+        elif tool == "list_trials":
+            compose_trial_list(composer, artifact)
         elif tool == "search_review":
             about = artifact | {"hits": _about(artifact.get("hits", []), plan.trials)}
             compose_sentences(composer, plan.question, about, _context_names(plan, artifacts))

@@ -231,6 +231,15 @@ def comparison_sentence(
     return f"{first} {metric}{among}: {arm(rows[0])}; {last}: {_arm_figure(rows[-1], cite, False)}"
 
 
+def region_sentence(artifact: dict[str, Any], cite: Cite) -> str:
+    """ "The review places these studies in China only: ORIENT-32 [..], ..." or says none."""
+    rows = artifact.get("results", [])
+    if not rows:
+        return f"The review does not report any study run only in {artifact.get('region')}"
+    listed = [f"{r['trial']} {cite([r['trial']], r['refs'])}".strip() for r in rows]
+    return f"Studies the review places in {rows[0]['where']} only: {'; '.join(listed)}"
+
+
 def _ranked_arms(artifact: dict[str, Any]) -> str:
     """ "Table 1 control arms", "first-line RCT sorafenib arms", "first-line RCTs"."""
     table = artifact.get("scope", "table1") == "table1"

@@ -378,6 +378,21 @@ def compose_comparison(composer: Composer, artifact: dict[str, Any]) -> None:
         )
 
 
+def compose_trial_list(composer: Composer, artifact: dict[str, Any]) -> None:
+    """Each study the review places in a region, with the words that place it."""
+    rows = artifact.get("results", [])
+    if not rows:
+        places = ", ".join(artifact.get("places", []))
+        composer.add(f"The review places studies only in: {places}.")
+        return
+    composer.add(f"Studies the review places in {rows[0]['where']}:")
+    for row in rows:
+        cite = composer.cite([row["trial"]], row["refs"])
+        phase = f"phase {row['phase']}, " if row.get("phase") else ""
+        quoted = f"\u201c{row['quote']}\u201d"
+        composer.add(f"- {row['trial']} ({phase}{row['setting']}): {quoted} {cite}".rstrip())
+
+
 def compose_sentences(
     composer: Composer, question: str, artifact: dict[str, Any], context: list[str]
 ) -> None:

@@ -492,6 +492,8 @@ def _ranking_plan(
     without asking about that regimen's own trials; "sorafenib-controlled" or "than their own
     sorafenib control arm" names the control of the arms ranked.
     """
+    if place := _region_asked(text):  # "which trials were run only in China?"
+        return Plan(Intent.COMPARISON, [ToolCall("list_trials", {"region": place})])
     category, spot = None, None
     for name, pattern in _CATEGORIES.items():
         if found := re.search(pattern, text):
@@ -549,6 +551,23 @@ def _ranking_plan(
         args["arms"] = "any" if args.get("scope") == "all" and not explicit else "control"
         args |= {"regimen": regimens[0]} if regimens else {}
     return Plan(Intent.COMPARISON, [ToolCall("compare_trials", args)], metric=metric)
+
+
+# "which of the trials were run only in China", "studies conducted in Japan".
+_RUN_IN = re.compile(
+    r"\b(?:trials?|studies|rcts?|cohorts?)\b[^?]{0,40}?\b(?:run|conducted|done|performed|carried"
+    r"\s+out|held|based|recruited)\s+(?:only\s+|solely\s+|exclusively\s+|entirely\s+)?in\s+"
+    r"(?:the\s+)?(?P<place>[\w-]+)"
+)
+
+
+def _region_asked(text: str) -> str | None:
+    """The place a question asks the trials of, as the records print it, or None."""
+    found = _RUN_IN.search(text)
+    if not found:
+        return None
+    places = {t.region.where.lower(): t.region.where for t in load_trials().trials if t.region}
+    return places.get(found.group("place").lower())
 
 
 _ABOUT_ARMS = re.compile(

@@ -192,3 +192,46 @@ def _missing_row(trial: Trial, arm: Arm, result: Result | None) -> dict[str, Any
     if result is not None:
         return result_row(trial, result) | {"significant": None, "control": None}
     return {"trial": trial.name, "trial_id": trial.id, "arm": arm.label, "text": "not reported"}
+
+
+def _list_trials(deps: ToolDeps) -> Callable[..., tuple[str, Artifact]]:
+    def list_trials(region: str) -> tuple[str, Artifact]:
+        """The studies the review says were run in one place, with its words for it.
+
+        region: a country or region as the review prints it ("China", "Japan", "Europe",
+        "Asia-Pacific", "global"). Only studies the review places there and nowhere else are
+        listed; studies it does not place are never guessed.
+        """
+        wanted = region.strip().lower()
+        found = [t for t in deps.trials.trials if t.region and t.region.where.lower() == wanted]
+        places = sorted({t.region.where for t in deps.trials.trials if t.region})
+        rows = [
+            {
+                "trial": t.name,
+                "trial_id": t.id,
+                "phase": t.phase,
+                "setting": t.setting,
+                "where": t.region.where,
+                "quote": t.region.quote,
+                "refs": list(t.refs),
+            }
+            for t in found
+            if t.region
+        ]
+        citations = [
+            result_citation(t, [], deps, [(t.region.quote, ())]) for t in found if t.region
+        ]
+        artifact = {
+            "tool": "list_trials",
+            "region": region,
+            "results": rows,
+            "places": places,
+            "citations": [c.model_dump() for c in citations],
+        }
+        if not rows:
+            text = f"The review places no study in {region!r}. Places it names: {places}."
+        else:
+            text = "\n".join(f"{r['trial']}: \u201c{r['quote']}\u201d" for r in rows)
+        return text, artifact
+
+    return list_trials
