@@ -129,7 +129,8 @@ def figure_sentence(
             figures = re.sub(r"^HR\s*=\s*", "", _figures(printed, len(printed) < len(found)))
             # "501 patients", not "patients 501 patients": the label once
             named = label(metric)
-            said.append(figures if named.lower() in figures.lower() else f"{named} {figures}")
+            same = _bare(named) in _bare(figures)  # "noninferiority margin: 1.08" says it
+            said.append(figures if same else f"{named} {figures}")
         if said:
             refs = citations.get(trial_id, {}).get("refs", [])
             pieces.append(f"{name}: {'; '.join(said)} {cite([name], refs)}".strip())
@@ -138,6 +139,10 @@ def figure_sentence(
         gap = f"The review does not report the {names(missing, 2)}"
         sentence = f"{sentence}. {gap}" if sentence else gap
     return sentence, not missing
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[\s-]", "", text.lower())
 
 
 def _figures(rows: list[dict[str, Any]], name_arms: bool = False) -> str:
