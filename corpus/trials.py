@@ -192,6 +192,19 @@ class Finding(_Cited):
     quote: str  # exact substring of the review
 
 
+class Region(_Frozen):
+    """Where the review says a study was run ("China", "global"), in its own words."""
+
+    where: str  # as printed: a country, a region, "global"
+    quote: str  # exact substring of the review that says so, and holds `where`
+
+    @model_validator(mode="after")
+    def _printed(self) -> Region:
+        if self.where.lower() not in self.quote.lower():
+            raise ValueError(f"region {self.where!r} is not in its quote")
+        return self
+
+
 def _fields(item: Any) -> dict[str, Any]:
     return dict(item) if isinstance(item, dict) else item.model_dump()
 
@@ -211,6 +224,7 @@ class Trial(_Frozen):
     results: tuple[Result, ...] = ()
     findings: tuple[Finding, ...] = ()
     criteria: tuple[str, ...] = ()  # selection criteria, exact substrings of the review
+    region: Region | None = None  # where it was run, when the review says so
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="before")

@@ -460,3 +460,64 @@ def test_an_arm_singled_out_gets_its_own_figures_or_their_absence(planner_assist
     assert "does not report the median OS" in result.bottom_line
     both = planner_assistant.ask("median PFS with len/pembro vs lenvatinib alone in LEAP-002?")
     assert "8.2" in both.bottom_line
+
+
+@pytest.mark.parametrize(
+    ("question", "args"),
+    [
+        (
+            "Across Table 1, lowest and highest control-arm median OS - which trials?",
+            {"metric": "mOS", "arms": "control"},
+        ),
+        ("top two ORRs among the 1L phase 3 RCTs in table 1?", {"metric": "ORR", "top": 2}),
+        (
+            "among the 1L combos, which ones did NOT show a significant PFS benefit?",
+            {"metric": "PFS HR", "significant": False},
+        ),
+        (
+            "Which 1L combos had fewer grade>=3 TRAEs than their own sorafenib control arm?",
+            {"versus_control": "lower", "control": "sorafenib"},
+        ),
+        (
+            "among the sorafenib-controlled 1L combo trials, which had the biggest absolute mOS "
+            "gain over its control?",
+            {"by": "difference", "control": "sorafenib", "order": "highest"},
+        ),
+        (
+            "which 1L RCTs in the review had a sorafenib arm with median OS under 11 months?",
+            {"scope": "all", "arms": "any", "regimen": "sorafenib", "at_most": 11.0},
+        ),
+        ("biggest three first-line RCTs by number randomised?", {"metric": "n", "top": 3}),
+        ("which of the trials discussed were run only in China?", {"region": "China"}),
+    ],
+)
+def test_questions_across_records_are_routed(question: str, args: dict) -> None:
+    from assistant.planner.intent import plan
+
+    (call,) = plan(question).calls
+    assert call.name in ("compare_trials", "list_trials")
+    assert args.items() <= call.args.items()
+
+
+def test_a_grade_is_not_a_limit_on_the_figure() -> None:
+    from assistant.planner.intent import plan
+
+    (call,) = plan("which 1L combos had MORE grade>=3 TRAEs than their own control arm?").calls
+    assert "at_least" not in call.args and call.args["versus_control"] == "higher"
+
+
+def test_arms_against_their_control_answer_with_both_figures(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "Which first-line combos had fewer grade>=3 TRAEs than their own sorafenib control arm?"
+    )
+    assert "HIMALAYA, 25.8% vs 36.9% with sorafenib" in result.bottom_line
+    assert "CARES-310" not in result.bottom_line
+
+
+def test_a_question_over_every_rct_cites_trials_beyond_table_1(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "which 1L RCTs in the review had a sorafenib arm with median OS under 11 months?"
+    )
+    cited = {c.trial_id for c in result.citations}
+    assert {"sharp", "oriental", "donafenib-vs-sorafenib", "orient-32"} <= cited
+    assert "6.5 months" in result.bottom_line

@@ -73,3 +73,67 @@ def test_concurrent_first_searches_load_the_retriever_once() -> None:
     for thread in threads:
         thread.join()
     assert len(loads) == 1
+
+
+def _trials(artifact: dict) -> list[str]:
+    return [r["trial_id"] for r in artifact["results"]]
+
+
+def test_top_n_keeps_the_first_of_the_ranking(deps: ToolDeps) -> None:
+    _, artifact = _compare_trials(deps)("ORR", "highest", top=2)
+    assert _trials(artifact) == ["checkmate-9dw", "nct04560894"]
+
+
+def test_arms_against_their_own_control(deps: ToolDeps) -> None:
+    compare = _compare_trials(deps)
+    _, fewer = compare("grade 3 TRAEs", versus_control="lower", control="sorafenib")
+    assert set(_trials(fewer)) == {"himalaya", "orient-32", "imbrave150", "hepatorch"}
+    himalaya = fewer["results"][0]
+    assert (himalaya["text"], himalaya["control"]["text"]) == ("25.8", "36.9")
+    _, more = compare("grade 3 TRAEs", versus_control="higher")
+    assert set(_trials(more)) == {"leap-002", "cares-310", "cosmic-312", "apollo"}
+
+
+def test_the_largest_gain_over_the_own_control_orders_without_printing_it(deps: ToolDeps) -> None:
+    text, artifact = _compare_trials(deps)("mOS", "highest", by="difference", control="sorafenib")
+    assert _trials(artifact)[0] == "cares-310"
+    assert "8.6" not in text  # the difference orders; only printed figures are shown
+
+
+def test_significance_is_read_from_the_printed_ci(deps: ToolDeps) -> None:
+    _, artifact = _compare_trials(deps)("PFS HR", significant=False)
+    assert set(_trials(artifact)) == {"leap-002", "checkmate-9dw", "himalaya"}
+    _, significant = _compare_trials(deps)("PFS HR", significant=True)
+    assert "himalaya" not in _trials(significant) and "imbrave150" in _trials(significant)
+
+
+def test_every_first_line_rct_whole_population(deps: ToolDeps) -> None:
+    _, artifact = _compare_trials(deps)(
+        "mOS", arms="any", regimen="sorafenib", scope="all", at_most=11
+    )
+    assert set(_trials(artifact)) == {"sharp", "oriental", "orient-32", "donafenib-vs-sorafenib"}
+    assert all(r["population"] is None for r in artifact["results"])  # no Chinese subgroup
+
+
+def test_a_mixed_arm_counts_for_the_drug_most_of_its_patients_got(deps: ToolDeps) -> None:
+    compare = _compare_trials(deps)
+    _, lenvatinib = compare("mOS", arms="control", regimen="lenvatinib")
+    assert set(_trials(lenvatinib)) == {"leap-002", "checkmate-9dw"}  # 85% lenvatinib
+    _, sorafenib = compare("mOS", "highest", arms="control", regimen="sorafenib")
+    assert "checkmate-9dw" not in _trials(sorafenib)
+    assert _trials(sorafenib)[0] == "cosmic-312"
+
+
+def test_trials_ranked_by_patients_randomised(deps: ToolDeps) -> None:
+    _, artifact = _compare_trials(deps)("n", "highest", top=3)
+    assert _trials(artifact) == ["himalaya", "reflect", "leap-002"]
+    assert artifact["scope"] == "all"
+
+
+def test_trials_listed_by_where_the_review_says_they_ran(deps: ToolDeps) -> None:
+    from assistant.tools.trials import _list_trials
+
+    _, artifact = _list_trials(deps)("china")
+    assert "orient-32" in _trials(artifact) and "himalaya" not in _trials(artifact)
+    _, nowhere = _list_trials(deps)("Brazil")
+    assert nowhere["results"] == [] and "China" in nowhere["places"]

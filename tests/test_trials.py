@@ -187,6 +187,8 @@ def test_design_criteria_and_anchors_are_printed_in_the_review(trial):
     assert trial.design in REVIEW
     for criterion in trial.criteria:
         assert criterion in REVIEW
+    if trial.region is not None:
+        assert trial.region.quote in REVIEW, trial.region.quote
     assert trial.anchors
     for anchor in trial.anchors:
         assert anchor in REVIEW, anchor
@@ -684,3 +686,16 @@ def test_loader_rejects_a_name_shared_by_two_trials(tmp_path):
     other = _broken(lambda t: t.update(id="other-trial", name="Other", aliases=["Test-Trial"]))
     with pytest.raises(TrialDataError, match="also test-trial's"):
         read_trials(_write(tmp_path, VALID, other))
+
+
+def test_a_region_must_be_printed_in_its_quote():
+    from corpus.trials import Region
+
+    with pytest.raises(ValueError, match="not in its quote"):
+        Region(where="Japan", quote="conducted at 37 sites across China")
+
+
+def test_the_trials_run_only_in_china_are_the_ones_the_review_says():
+    china = {t.id for t in TRIALS if t.region and t.region.where == "China"}
+    expected = {"orient-32", "hepatorch", "nct04560894", "donafenib-vs-sorafenib", "ctr20222433"}
+    assert china == expected

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.planner.bottom import (
+    asks_own_control,
     comparison_sentence,
     criteria_answer,
     criteria_sentence,
@@ -19,6 +20,7 @@ from assistant.planner.bottom import (
     fit,
     locoregional_sentence,
     passage_sentence,
+    region_sentence,
     selection_sentences,
     verdict_sentence,
 )
@@ -30,6 +32,7 @@ from assistant.planner.compose import (
     compose_selection,
     compose_sentences,
     compose_trial_facts,
+    compose_trial_list,
     metric_label,
 )
 from assistant.planner.intent import Intent, Plan
@@ -331,7 +334,12 @@ def _part(
                 answered, note = False, "the review does not report every figure asked"
         elif tool == "compare_trials":
             runner_up = bool(_RUNNER_UP.search(plan.question))
-            sentences.append(comparison_sentence(artifact, metric_label, cite, runner_up))
+            own_control = asks_own_control(plan.question)
+            sentences.append(
+                comparison_sentence(artifact, metric_label, cite, runner_up, own_control)
+            )
+        elif tool == "list_trials":
+            sentences.append(region_sentence(artifact, cite))
         elif tool == "check_resectability":
             sentence = criteria_sentence(artifact["data"])
             said = criteria_answer(artifact["data"]) if plan.yes_no else ""
@@ -409,6 +417,8 @@ def _details(plan: Plan, artifacts: list[dict[str, Any]], composer: Composer) ->
             compose_trial_facts(composer, _arm_asked(plan, artifact))
         elif tool == "compare_trials":
             compose_comparison(composer, artifact)
+        elif tool == "list_trials":
+            compose_trial_list(composer, artifact)
         elif tool == "search_review":
             about = artifact | {"hits": _about(artifact.get("hits", []), plan.trials)}
             compose_sentences(composer, plan.question, about, _context_names(plan, artifacts))

@@ -129,7 +129,8 @@ def figure_sentence(
             figures = re.sub(r"^HR\s*=\s*", "", _figures(printed, len(printed) < len(found)))
             # "501 patients", not "patients 501 patients": the label once
             named = label(metric)
-            said.append(figures if named.lower() in figures.lower() else f"{named} {figures}")
+            same = _bare(named) in _bare(figures)  # "noninferiority margin: 1.08" says it
+            said.append(figures if same else f"{named} {figures}")
         if said:
             refs = citations.get(trial_id, {}).get("refs", [])
             pieces.append(f"{name}: {'; '.join(said)} {cite([name], refs)}".strip())
@@ -138,6 +139,10 @@ def figure_sentence(
         gap = f"The review does not report the {names(missing, 2)}"
         sentence = f"{sentence}. {gap}" if sentence else gap
     return sentence, not missing
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[\s-]", "", text.lower())
 
 
 def _figures(rows: list[dict[str, Any]], name_arms: bool = False) -> str:
@@ -166,40 +171,124 @@ def _printed(row: dict[str, Any]) -> str:
     return text
 
 
+# "how did its control arm compare?", "vs their own control": each arm with its control's figure.
+_OWN_CONTROL = re.compile(
+    r"\b(?:its|their|own)\s+(?:own\s+)?(?:\w+\s+)?(?:control|comparator)\b"
+    r"|\bcontrol\s+arms?\s+compare",
+    re.I,
+)
+LISTED = 4  # a ranking this short (or a filtered one) is listed whole, not by its two ends
+
+
+def asks_own_control(question: str) -> bool:
+    return bool(_OWN_CONTROL.search(question))
+
+
 def comparison_sentence(
-    artifact: dict[str, Any], label: Callable[[str], str], cite: Cite, runner_up: bool = False
+    artifact: dict[str, Any],
+    label: Callable[[str], str],
+    cite: Cite,
+    runner_up: bool = False,
+    with_control: bool = False,
 ) -> str:
+    """The ranking's answer: its two ends, its top N, every arm a filter keeps, or the largest
+    difference from an arm's own control; each arm with its trial, figure and citation."""
     rows = artifact.get("results", [])
     metric = label(artifact["metric"])
-    which = "control arms" if artifact.get("arms") == "control" else "first-line combination arms"
-    limit = _limit(artifact)
-    if limit:
+    which = _ranked_arms(artifact)
+    with_control = with_control or bool(artifact.get("versus_control"))
+    with_control = with_control or artifact.get("by") == "difference"
+
+    def arm(row: dict[str, Any]) -> str:
+        return _arm_figure(row, cite, with_control)
+
+    condition = _condition(artifact, metric)
+    if condition:
         if not rows:
-            return f"No Table 1 {which} had {metric} {limit}"
-        listed = [
-            f"{r['arm']} in {r['trial']}, {_printed(r)} {cite([r['trial']], r['refs'])}"
-            for r in rows
-        ]
-        return f"Table 1 {which} with {metric} {limit}: {'; '.join(listed)}"
+            return f"No {which} had {condition}"
+        shown = "; ".join(arm(r) for r in rows[:5])
+        more = f"; and {_WORDS[len(rows) - 5]} more" if 5 < len(rows) < 5 + len(_WORDS) else ""
+        return f"{_upper_first(which)} with {condition}: {shown}{more}"
     if not rows:
         return ""
-    if runner_up and len(rows) > 1:
-        first, second = rows[0], rows[1]
-        best = "Lowest" if artifact.get("order") == "ascending" else "Highest"
-        return (
-            f"{best} {metric}: {first['arm']} in {first['trial']}, {_printed(first)} "
-            f"{cite([first['trial']], first['refs'])}; runner-up: {second['arm']} in "
-            f"{second['trial']}, {_printed(second)} {cite([second['trial']], second['refs'])}"
-        )
     ascending = artifact.get("order") == "ascending"
-    low, high = (rows[0], rows[-1]) if ascending else (rows[-1], rows[0])
+    if artifact.get("by") == "difference":
+        most = "Smallest" if ascending else "Largest"
+        sentence = f"{most} difference in {metric} from its own control arm: {arm(rows[0])}"
+        return sentence + (f"; next: {arm(rows[1])}" if len(rows) > 1 else "")
+    if artifact.get("top"):
+        count = _WORDS[len(rows)] if len(rows) < len(_WORDS) else str(len(rows))
+        listed = "; ".join(arm(r) for r in rows)
+        if artifact["metric"] == "n":
+            size = "smallest" if ascending else "largest"
+            return f"The {count} {size} first-line RCTs by patients randomised: {listed}"
+        best = "lowest" if ascending else "highest"
+        return f"The {count} {best} {metric} among {which}: {listed}"
+    if artifact.get("regimen") and len(rows) <= LISTED:  # "which trials had a lenvatinib arm"
+        return f"{_upper_first(which)}, by {metric}: {'; '.join(arm(r) for r in rows)}"
+    if runner_up and len(rows) > 1:
+        best = "Lowest" if ascending else "Highest"
+        return f"{best} {metric}: {arm(rows[0])}; runner-up: {arm(rows[1])}"
     first, last = ("Lowest", "highest") if ascending else ("Highest", "lowest")
-    best, worst = (low, high) if ascending else (high, low)
-    return (
-        f"{first} {metric}: {best['arm']} in {best['trial']}, {_printed(best)} "
-        f"{cite([best['trial']], best['refs'])}; {last}: {worst['arm']} in {worst['trial']}, "
-        f"{_printed(worst)} {cite([worst['trial']], worst['refs'])}"
-    )
+    # "Highest median OS among Table 1 sorafenib control arms": said when not the default set
+    narrowed = artifact.get("arms") not in (None, "experimental") or artifact.get("regimen")
+    among = f" among {which}" if narrowed or artifact.get("scope") == "all" else ""
+    return f"{first} {metric}{among}: {arm(rows[0])}; {last}: {_arm_figure(rows[-1], cite, False)}"
+
+
+def region_sentence(artifact: dict[str, Any], cite: Cite) -> str:
+    """ "The review places these studies in China only: ORIENT-32 [..], ..." or says none."""
+    rows = artifact.get("results", [])
+    if not rows:
+        return f"The review does not report any study run only in {artifact.get('region')}"
+    listed = [f"{r['trial']} {cite([r['trial']], r['refs'])}".strip() for r in rows]
+    return f"Studies the review places in {rows[0]['where']} only: {'; '.join(listed)}"
+
+
+def _ranked_arms(artifact: dict[str, Any]) -> str:
+    """ "Table 1 control arms", "first-line RCT sorafenib arms", "first-line RCTs"."""
+    table = artifact.get("scope", "table1") == "table1"
+    if artifact.get("metric") == "n":
+        return "first-line RCTs"
+    role = {"control": "control arms", "any": "arms"}.get(artifact.get("arms") or "", "")
+    role = role or ("first-line combination arms" if table else "experimental arms")
+    regimen = artifact.get("regimen")
+    own = f"{regimen.replace('_', ' ')} " if regimen else ""
+    controlled = artifact.get("control")
+    against = f" of {controlled.replace('_', ' ')}-controlled trials" if controlled else ""
+    return f"{'Table 1' if table else 'first-line RCT'} {own}{role}{against}"
+
+
+def _arm_figure(row: dict[str, Any], cite: Cite, with_control: bool) -> str:
+    """ "apatinib + camrelizumab in CARES-310, 23.8 months vs 15.2 months with sorafenib [..]"."""
+    printed = _printed(row)
+    if row.get("metric") == "n" and str(row.get("unit")) not in printed:
+        printed = f"{printed} {row['unit']}"
+    who = f"{row['arm']} in {row['trial']}" if row.get("arm") else row["trial"]
+    control = row.get("control")
+    if with_control and control:
+        printed += f" vs {_printed(control)} with {control['arm']}"
+    return f"{who}, {printed} {cite([row['trial']], row['refs'])}".strip()
+
+
+def _condition(artifact: dict[str, Any], metric: str) -> str:
+    """What a filtered ranking kept: "a PFS HR whose 95% CI includes 1 (not significant)"."""
+    parts = []
+    if artifact.get("significant") is False:
+        parts.append(f"a {metric} whose printed CI includes 1 (not significant)")
+    elif artifact.get("significant"):
+        parts.append(f"a {metric} whose printed CI excludes 1 (significant)")
+    if artifact.get("versus_control"):
+        side = "lower" if artifact["versus_control"] == "lower" else "higher"
+        parts.append(f"{side} {metric} than their own control arm")
+    limit = _limit(artifact)
+    if limit:
+        parts.append(f"{metric} {limit}")
+    return " and ".join(parts)
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _limit(artifact: dict[str, Any]) -> str:

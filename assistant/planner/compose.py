@@ -343,24 +343,54 @@ def _has_words(record: dict[str, Any] | None) -> bool:
 def compose_comparison(composer: Composer, artifact: dict[str, Any]) -> None:
     label = metric_label(artifact["metric"])
     direction = "lowest first" if artifact["order"] == "ascending" else "highest first"
+    if artifact.get("by") == "difference":
+        direction = f"by difference from the arm's own control, {direction}"
     scope = f" ({artifact['category']} combinations)" if artifact.get("category") else ""
-    arms = "First-line combination arms"
+    table = artifact.get("scope", "table1") == "table1"
+    arms = "First-line combination arms" if table else "Experimental arms"
+    only = f"{artifact['regimen'].replace('_', ' ')} " if artifact.get("regimen") else ""
     if artifact.get("arms") == "control":
-        only = f"{artifact['regimen'].replace('_', ' ')} " if artifact.get("regimen") else ""
         arms = f"Control ({only}comparator) arms"
-    composer.add(f"{arms} of Table 1{scope} ranked by {label} ({direction}):")
+    elif artifact.get("arms") == "any" or only:
+        arms = f"{only.capitalize() or 'All '}arms"
+    where = "of Table 1" if table else "of the review's first-line randomised trials"
+    if artifact["metric"] == "n":
+        arms, where = "First-line randomised trials", "of the review"
+    if artifact.get("control"):
+        where += f" with a {artifact['control'].replace('_', ' ')} control arm"
+    composer.add(f"{arms} {where}{scope} ranked by {label} ({direction}):")
     for n, row in enumerate(artifact["results"], start=1):
         cite = composer.cite([row["trial"]], row["refs"])
-        composer.add(
-            f"{n}. {row['arm']} ({row['trial']}): {figure_text(row['text'], row['unit'])} {cite}"
-        )
+        figure = figure_text(row["text"], row["unit"])
+        control = row.get("control")
+        if control:
+            figure += f" vs {figure_text(control['text'], control['unit'])} with {control['arm']}"
+        if artifact.get("significant") is not None and row.get("significant") is not None:
+            figure += " (CI excludes 1)" if row["significant"] else " (CI includes 1)"
+        who = f"{row['arm']} ({row['trial']})" if row.get("arm") else row["trial"]
+        composer.add(f"{n}. {who}: {figure} {cite}")
     for row in artifact.get("not_reported", []):
         composer.add(f"- Not reported: {row['arm']} ({row['trial']}): {row['text']}")
-    if artifact["metric"] == "grade3_TRAE":
+    if artifact["metric"] == "grade3_TRAE" and table:
         composer.add(
             "- NCT04560894 reports grade ≥3 TEAEs, not TRAEs (Table 1 note), "
             "so it is not ranked here."
         )
+
+
+def compose_trial_list(composer: Composer, artifact: dict[str, Any]) -> None:
+    """Each study the review places in a region, with the words that place it."""
+    rows = artifact.get("results", [])
+    if not rows:
+        places = ", ".join(artifact.get("places", []))
+        composer.add(f"The review places studies only in: {places}.")
+        return
+    composer.add(f"Studies the review places in {rows[0]['where']}:")
+    for row in rows:
+        cite = composer.cite([row["trial"]], row["refs"])
+        phase = f"phase {row['phase']}, " if row.get("phase") else ""
+        quoted = f"\u201c{row['quote']}\u201d"
+        composer.add(f"- {row['trial']} ({phase}{row['setting']}): {quoted} {cite}".rstrip())
 
 
 def compose_sentences(

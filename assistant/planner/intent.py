@@ -79,7 +79,7 @@ class Plan:
 
 _COMPARISON = re.compile(
     r"\b(?:lowest|highest|best|worst|fewest|most|least|longest|shortest|greatest|smallest|"
-    r"largest|rank\w*|which\s+(?:first[\s-]line\s+)?(?:combination|regimen|trial|arm)s?\s+"
+    r"largest|biggest|rank\w*|which\s+(?:first[\s-]line\s+)?(?:combination|regimen|trial|arm)s?\s+"
     r"(?:has|had|have|gave|gives|shows?|showed|reported))\b"
 )
 _ABOUT_STUDY = re.compile(
@@ -92,7 +92,7 @@ _DOMAIN = re.compile(
 )
 _JOINER = re.compile(r"^\s*(?:\+|/|-|&|plus|and|with|combined\s+with)?\s*$")
 _LOWEST = re.compile(r"\b(?:lowest|fewest|least|smallest|shortest|worst)\b")
-_HIGHEST = re.compile(r"\b(?:highest|most|greatest|largest|longest)\b")
+_HIGHEST = re.compile(r"\b(?:highest|most|greatest|largest|longest|biggest|top)\b")
 _SELECTION = re.compile(
     r"\bbest\s+(?:[\w-]+\s+)?(?:regimen|option|treatment|therapy|choice)s?\b"
     r"|\bsuggest\w*\b|\bshould\s+(?:i|we)\b|\bwhich\s+(?:first[\s-]line\s+|second[\s-]line\s+|next[\s-]line\s+|systemic\s+)?"
@@ -132,7 +132,8 @@ _CATEGORY_NOUN = re.compile(r"[\w-]*\s*(?:combinations?|combos?|regimens?|arms?)
 # "which sorafenib arm" among the trials' control arms rather than their experimental ones.
 _CONTROL = re.compile(
     r"\b(?:which|among|of|across)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:control|comparator|reference)"
-    r"\s+arms?\b|\b(?:control|comparator)\s+arms\b"
+    r"\s+arms?\b|\b(?:control|comparator)\s+arms\b|\bcontrol-arms?\b"
+    r"|\bin\s+(?:the|their|its)\s+(?:control|comparator)\s+arms?\b"
 )
 # "a lenvatinib or sorafenib first line?" with a patient's facts is a choice for that patient.
 _CHOICE = re.compile(
@@ -241,6 +242,7 @@ def plan(
         result = Plan(Intent.GENERAL, [ToolCall("search_review", {"query": nearby, "k": 4})])
     elif (
         (_CLAIM.search(text) or _WHY.search(text) or ask.is_("statement"))
+        and not asks_across_records(text)
         and not _ABOUT_PATIENT.search(text)
         and not _describes_patient(reading.profile)
     ):
@@ -448,7 +450,10 @@ def _plan(
     comparable = [m for m in metrics if m in COMPARABLE]
     order = "lowest" if _LOWEST.search(text) else "highest" if _HIGHEST.search(text) else None
 
-    ranking = _ranking_plan(text, comparable, order, bool(facts or trials), regimens)
+    sizes = ["n"] if "n" in metrics else []  # "the biggest three RCTs by number randomised"
+    # "which RCTs had a sorafenib arm" reads as a prior regimen to the reader; about arms it is not
+    named = bool(trials or patient_facts or (facts and not _ABOUT_ARMS.search(text)))
+    ranking = _ranking_plan(text, comparable + sizes, order, named, regimens)
     if ranking is not None:
         return ranking
     unnamed = not (trials or regimens or patient_facts)
@@ -501,47 +506,152 @@ def _plan(
 def _ranking_plan(
     text: str, comparable: list[str], order: str | None, named: bool, regimens: list[str]
 ) -> Plan | None:
-    """Table 1 arms ranked on a figure ("lowest PD rate among the ICI + TKI combos"), or None.
+    """Trial arms ranked on a figure ("lowest PD rate among the ICI + TKI combos"), or None.
 
     A category ("bevacizumab-type") or a control arm ("which sorafenib arm") may name a regimen
-    without asking about that regimen's own trials.
+    without asking about that regimen's own trials; "sorafenib-controlled" or "than their own
+    sorafenib control arm" names the control of the arms ranked.
     """
+    if place := _region_asked(text):  # "which trials were run only in China?"
+        return Plan(Intent.COMPARISON, [ToolCall("list_trials", {"region": place})])
     category, spot = None, None
     for name, pattern in _CATEGORIES.items():
         if found := re.search(pattern, text):
             category, spot = name, found
             break
-    # "vs sorafenib" names the comparator the ranked arms were measured against, not an arm.
+    # "vs sorafenib" names the comparator the ranked arms were measured against, not an arm;
+    # "lenvatinib (not sorafenib)" excludes one.
     regimens = [
         r
         for r in regimens
         if not re.search(
-            rf"\b(?:vs\.?|versus|against|compared\s+(?:with|to))\s+{re.escape(r)}", text
+            rf"\b(?:vs\.?|versus|against|compared\s+(?:with|to)|not)\s+{re.escape(r)}", text
         )
     ]
+    across = _across(text, regimens)
+    controlled = across.get("control")
+    regimens = [r for r in regimens if r != controlled]
     control = bool(_CONTROL.search(text)) or any(
         re.search(
-            rf"\b(?:which|a|an|the|their|its)\s+{re.escape(r)}\s+arm\b|\b{re.escape(r)}\s+arms\b",
+            rf"\b(?:which|a|an|the|their|its)\s+{re.escape(r)}\s+(?:control\s+|comparator\s+)?arm\b"
+            rf"|\b{re.escape(r)}\s+(?:control\s+|comparator\s+)?arms\b",
             text,
             re.IGNORECASE,
         )
         for r in regimens
     )
+    if across.get("versus_control") or across.get("by"):
+        control = False  # the arms ranked are measured against their control, not the control
     limits = _limits(text)
+    listing = control and regimens and re.search(r"\bwhich\b", text)  # "which used X as control"
     asks_to_rank = (
-        _COMPARISON.search(text) or (category and re.search(r"\bcompare\w*", text)) or limits
+        _COMPARISON.search(text)
+        or (category and re.search(r"\bcompare\w*", text))
+        or limits
+        or across
+        or listing
     )
     if not (asks_to_rank and comparable) or named or (regimens and not (category or control)):
         return None
-    args: dict[str, Any] = {"metric": comparable[0], "order": order or "best", **limits}
+    metric = comparable[0]
+    if "significant" in across:  # significance is read from a hazard ratio's printed CI
+        metric = {"mOS": "OS HR", "mPFS": "PFS HR"}.get(metric, metric)
+        if metric not in ("OS HR", "PFS HR"):
+            return None
+    args: dict[str, Any] = {"metric": metric, "order": order or "best", **limits, **across}
     # "atezo/bev vs the anti-PD-1 + TKI combos" compares across categories: no restriction
     inside = spot is not None and all(spot.start() <= text.find(r) < spot.end() for r in regimens)
     if spot and (_AMONG.search(text) or (inside and _CATEGORY_NOUN.match(text[spot.end() :]))):
         args["category"] = category
+    if _BEYOND_TABLE.search(text) and not re.search(r"\btable\s*1\b", text):
+        args["scope"] = "all"
     if control:
-        args["arms"] = "control"
+        # Over every trial a regimen's arm may be experimental (SHARP's sorafenib vs placebo).
+        explicit = re.search(r"\b(?:control|comparator|reference)\b", text)
+        args["arms"] = "any" if args.get("scope") == "all" and not explicit else "control"
         args |= {"regimen": regimens[0]} if regimens else {}
-    return Plan(Intent.COMPARISON, [ToolCall("compare_trials", args)], metric=comparable[0])
+    return Plan(Intent.COMPARISON, [ToolCall("compare_trials", args)], metric=metric)
+
+
+# "which of the trials were run only in China", "studies conducted in Japan".
+_RUN_IN = re.compile(
+    r"\b(?:trials?|studies|rcts?|cohorts?)\b[^?]{0,40}?\b(?:run|conducted|done|performed|carried"
+    r"\s+out|held|based|recruited)\s+(?:only\s+|solely\s+|exclusively\s+|entirely\s+)?in\s+"
+    r"(?:the\s+)?(?P<place>[\w-]+)"
+)
+
+
+def _region_asked(text: str) -> str | None:
+    """The place a question asks the trials of, as the records print it, or None."""
+    found = _RUN_IN.search(text)
+    if not found:
+        return None
+    places = {t.region.where.lower(): t.region.where for t in load_trials().trials if t.region}
+    return places.get(found.group("place").lower())
+
+
+_ABOUT_ARMS = re.compile(
+    r"\b(?:arms?|rcts?|trials?|studies|[\w-]+-controlled|phase\s*(?:3|iii)s?)\b"
+)
+# Beyond Table 1: "which RCTs in the review", "of the trials discussed", "any first-line trial".
+_BEYOND_TABLE = re.compile(
+    r"\b(?:in|across|from)\s+(?:the\s+)?(?:whole\s+)?review\b|\bdiscussed\b"
+    r"|\b(?:any|all|every)\s+(?:of\s+the\s+)?(?:first[\s-]line\s+|1l\s+)?(?:rcts?|trials?|studies)\b"
+)
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+# "top two ORRs", "the biggest three trials", "best 3 OS HRs".
+_TOP = re.compile(
+    r"\b(?:top|best|biggest|largest|highest|lowest|worst|first)\s+(two|three|four|five|[2-5])\b"
+)
+# "fewer grade 3 TRAEs than their own sorafenib control arm", "more ... than its control".
+_VERSUS_CONTROL = re.compile(
+    r"\b(?P<side>fewer|less|lower|shorter|smaller|more|higher|greater|longer|bigger)\b[^?.]{0,60}?"
+    r"\bthan\s+(?:its|their|the)\s+(?:own\s+)?(?:(?P<regimen>[\w/+-]+)\s+)?(?:control|comparator)"
+)
+# "the biggest absolute mOS gain over its control", "largest OS improvement vs control".
+_GAIN = re.compile(
+    r"\b(?:absolute\s+)?(?:gain|improvement|difference|benefit|delta)\b[^?.]{0,30}?"
+    r"\b(?:over|vs\.?|versus|compared\s+(?:with|to)|relative\s+to|from)\s+(?:its|their|the)\s+"
+    r"(?:own\s+)?(?:control|comparator)"
+)
+_CONTROLLED = re.compile(r"\b([\w/+-]+)[\s-]controlled\b")
+# "did NOT show a significant PFS benefit", "HR CI crossing 1", "which were significant".
+_SIGNIFICANCE = re.compile(
+    r"\bsignifican\w*|\bci\s+(?:crossing|cross(?:es)?|includ\w*|spann\w*|excluding|excludes?)\s+1\b"
+)
+_NOT_SIGNIFICANT = re.compile(
+    r"\b(?:not|n't|no|non|without|failed|fail|miss\w*|lack\w*)\b[^?.]{0,25}\bsignifican"
+    r"|\bnon-?significan|\binsignifican|\bci\s+(?:crossing|cross(?:es)?|includ\w*|spann\w*)\s+1\b"
+)
+_ACROSS_ARMS = re.compile(r"\b(?:which|among|across|of\s+the)\b")
+
+
+def _across(text: str, regimens: list[str]) -> dict[str, Any]:
+    """What a question across trial records asks beyond a plain ranking: the top N, arms
+    against their own control (fewer, more, the largest gain), significance by the printed CI,
+    or only the trials with a given control regimen."""
+    found: dict[str, Any] = {}
+    if top := _TOP.search(text):
+        found["top"] = _NUMBER_WORDS[top.group(1)]
+    if versus := _VERSUS_CONTROL.search(text):
+        low = versus.group("side") in ("fewer", "less", "lower", "shorter", "smaller")
+        found["versus_control"] = "lower" if low else "higher"
+        if versus.group("regimen") in regimens:
+            found["control"] = versus.group("regimen")
+    if _GAIN.search(text):
+        found["by"] = "difference"
+    if (controlled := _CONTROLLED.search(text)) and controlled.group(1) in regimens:
+        found["control"] = controlled.group(1)
+    if _SIGNIFICANCE.search(text) and _ACROSS_ARMS.search(text):
+        found["significant"] = not _NOT_SIGNIFICANT.search(text)
+    return found
+
+
+def asks_across_records(text: str) -> bool:
+    """ "Which combos did NOT show a significant PFS benefit?" is read from the records' CIs,
+    not from a sentence of the review: a significance asked across arms, on a named figure."""
+    asked = [m for m in metrics_asked(text) if m in COMPARABLE]
+    return bool(asked) and "significant" in _across(text, []) and not _names_review_trial(text)
 
 
 # "PFS HR of 0.55 or lower", "median OS under 11 months", "ORR above 30%": a filter on the figure.
@@ -553,14 +663,16 @@ _AT_LEAST = re.compile(
     r"(?:\bover|\babove|\bmore\s+than|\bgreater\s+than|>=?|≥|\bat\s+least)\s*(\d+(?:\.\d+)?)"
     r"|(\d+(?:\.\d+)?)\s*%?\s*(?:months?\s+)?or\s+(?:higher|more|above|greater|longer)\b"
 )
+_GRADE = re.compile(r"\bgrade\s*$")  # "grade>=3" is the toxicity asked, not a limit
 
 
 def _limits(text: str) -> dict[str, float]:
     limits = {}
-    if found := _AT_MOST.search(text):
-        limits["at_most"] = float(found.group(1) or found.group(2))
-    if found := _AT_LEAST.search(text):
-        limits["at_least"] = float(found.group(1) or found.group(2))
+    for key, pattern in (("at_most", _AT_MOST), ("at_least", _AT_LEAST)):
+        for found in pattern.finditer(text):
+            if not _GRADE.search(text[: found.start()]):
+                limits[key] = float(found.group(1) or found.group(2))
+                break
     return limits
 
 

@@ -16,6 +16,10 @@ _JOIN = re.compile(
     r"which|how|why|when|who|can|could|should|would|any|has|have|had)\b(?!\s+(?:of|the\s+\w+\s+of)\b))",
     re.IGNORECASE,
 )
+# A lead-in that only scopes the question ("among the 1L combos", "across Table 1").
+_SCOPE = re.compile(r"^\s*(?:among|across|amongst|of|within|in|for)\b[^?]*$", re.IGNORECASE)
+# "..., and what mOS did those control arms get?": the figures of the set the first half picks.
+_BACK = re.compile(r"^\s*(?:what|which|how)\b[^?]{0,40}\b(?:those|these)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"([^?]*)(\?+)?\s*")
 MIN_PART_WORDS = 3  # "and the HR?" is a part; "and?" is not
 
@@ -31,6 +35,9 @@ def split_parts(question: str) -> list[str]:
         start = 0
         for match in _JOIN.finditer(sentence):
             head = sentence[start : match.start()].strip(" ,;")
+            rest = sentence[match.end() :]
+            if _SCOPE.match(head) or _BACK.match(rest):
+                continue  # "among the 1L combos, which ...": one question, its scope first
             if len(head.split()) >= MIN_PART_WORDS and _asks(head):
                 pieces.append(head + mark)
                 start = match.end()

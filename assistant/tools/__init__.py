@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from assistant.tools.deps import Artifact, ToolDeps
 from assistant.tools.patient import _check_resectability, _locoregional_options, _select_regimens
 from assistant.tools.review import _search_review
-from assistant.tools.trials import _compare_trials, _lookup_trial
+from assistant.tools.trials import _compare_trials, _list_trials, _lookup_trial
 
 __all__ = ["Artifact", "ToolDeps", "build_tools"]
 
@@ -23,11 +23,12 @@ TOOL_FACTORIES = (
     _search_review,
     _lookup_trial,
     _compare_trials,
+    _list_trials,
 )
 
 
 def build_tools(deps: ToolDeps) -> list[BaseTool]:
-    """The six tools over one set of dependencies."""
+    """The tools over one set of dependencies."""
     tools: list[BaseTool] = []
     for factory in TOOL_FACTORIES:
         function = factory(deps)

@@ -129,24 +129,6 @@ def resolve_regimen(name: str) -> str:
     return regimen.id
 
 
-def table1_arm_results(
-    trial: Trial, metric: Metric, control: bool, regimen: str | None
-) -> list[Result]:
-    """A Table 1 trial's figures for `metric`: its experimental arm's, or its control arms'."""
-    if not trial.arms or not any(r.source == "table1" for r in trial.results):
-        return []
-    experimental = trial.arms[0].id
-    found = []
-    for result in trial.results:
-        if result.source != "table1" or result.metric != metric or result.measured_arm is None:
-            continue
-        arm = trial.arm(result.measured_arm)
-        if (arm.id != experimental) != control or (regimen and arm.regimen != regimen):
-            continue
-        found.append(result)
-    return found
-
-
 DESIGN_METRICS = frozenset({Metric.n, Metric.sites, Metric.countries})
 
 
