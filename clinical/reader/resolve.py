@@ -141,6 +141,8 @@ def _danger(field: str, value: Any) -> int:
         return _VARICES_DANGER.get(str(value), 0)
     if field == "child_pugh_class":
         return {"A": 0, "B": 1, "C": 2}.get(str(value), 0)
+    if field == "ecog" and isinstance(value, int):
+        return value
     return 1 if value is True else 0
 
 
@@ -169,6 +171,8 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
         said = [f for f in facts if f.status in _CERTAIN and not f.asked]
         if spec.safety and said:  # "what if she had RA (she doesn't)": the safer of the two
             return max([asked[-1], said[-1]], key=lambda f: _danger(name, f.value)), None
+        if said:  # "if there were 2 lesions instead of 4? (There are 4.)": the patient's own
+            return said[-1], None
         return asked[-1], None
     if name == "varices":
         return _varices(facts, text), None
