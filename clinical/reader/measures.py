@@ -530,6 +530,8 @@ def hvtt(text: str, problems: Problems) -> list[Mention]:
             count = len(re.findall(r"\b(?:right|middle|left)\b", match.group(0)))
         found.append(Mention("tumour.hvtt_branches", count, *match.span(), negated=0))
     if not found:
+        found = _named_hepatic_veins(text)
+    if not found:
         for match in re.finditer(_HVTT, text):
             found.append(Mention("tumour.hvtt_branches", "present", *match.span(), negated=0))
         # "no hepatic vein or IVC thrombus"
@@ -538,12 +540,58 @@ def hvtt(text: str, problems: Problems) -> list[Mention]:
     return found
 
 
+# Major hepatic veins named with a thrombus in their clause: "HVTT in RHV and MHV", "MHV and LHV
+# invaded by tumour thrombus; RHV spared", "tumour thrombus in all three hepatic veins". A vein
+# said to be patent or spared is not counted.
+_VEIN_NAMES = {
+    "right": r"\brhv\b|\bright\s+hepatic\s+vein",
+    "middle": r"\bmhv\b|\bmiddle\s+hepatic\s+vein",
+    "left": r"\blhv\b|\bleft\s+hepatic\s+vein",
+}
+_ALL_VEINS = re.compile(
+    r"\b(?:all\s+(?:three|3)|each\s+of\s+the\s+three)\s+(?:major\s+)?hepatic\s+veins"
+)
+_VEIN_THROMBUS = re.compile(
+    r"\b(?:thromb\w*|hvtt|tumou?r\s+extends|invad\w*|invasion|occlu\w*|involv\w*|filled)\b"
+)
+_VEIN_SPARED = re.compile(
+    r"^[\s,]*(?:(?:and|,)?\s*(?:rhv|mhv|lhv)\s*)*(?:is\s+|are\s+)?(?:patent|spared|free|clear|normal"
+    r"|not\s+involved|uninvolved)"
+)
+_VEIN_CLAUSE = re.compile(r"[^;\n.]+")
+
+
+def _named_hepatic_veins(text: str) -> list[Mention]:
+    found = []
+    for clause in _VEIN_CLAUSE.finditer(text):
+        piece = clause.group(0)
+        if not _VEIN_THROMBUS.search(piece):
+            continue
+        if every := _ALL_VEINS.search(piece):
+            span = clause.start() + every.start(), clause.start() + every.end()
+            found.append(Mention("tumour.hvtt_branches", 3, *span, negated=0))
+            continue
+        named = [
+            (vein, m)
+            for vein, pattern in _VEIN_NAMES.items()
+            for m in re.finditer(pattern, piece)
+            if not _VEIN_SPARED.match(piece[m.end() :])
+        ]
+        veins = {vein for vein, _ in named}
+        if veins:
+            start = clause.start() + min(m.start() for _, m in named)
+            end = clause.start() + max(m.end() for _, m in named)
+            found.append(Mention("tumour.hvtt_branches", len(veins), start, end, negated=0))
+    return found
+
+
 _ATRIUM = re.compile(
     r"\b(?:right\s+)?atrium\b|\batrial\s+(?:extension|involvement|thromb\w*|invasion|level)"
-    r"|\b(?:intra-?|into\s+the\s+(?:right\s+)?)atri\w+"
+    r"|\b(?:intra-?|into\s+the\s+(?:right\s+)?)atri\w+|\bintra-?cardiac\b"
 )
+_ATRIUM_FREE = re.compile(r"^\s*(?:is\s+)?(?:free|clear|spared|not\s+involved|uninvolved)")
 _BELOW = re.compile(
-    r"\b(?:below|under|short\s+of|beneath|not\s+reaching|not\s+into|sparing)\s+(?:the\s+)?"
+    r"\b(?:below|under|short\s+of|beneath|not\s+reaching|not\s+into|sparing|not)\s+(?:the\s+)?"
     r"(?:right\s+)?$"
 )
 
@@ -556,6 +604,7 @@ def atrium(text: str, problems: Problems) -> list[Mention]:
         Mention("tumour.ivc_thrombus", "reaches_atrium", *m.span(), negated=None)
         for m in _ATRIUM.finditer(text)
         if not _BELOW.search(text[: m.start()])
+        and not _ATRIUM_FREE.match(text[m.end() :])
         and "fibrillation" not in text[m.end() : m.end() + 14]
     ]
 
