@@ -252,9 +252,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # A regimen taken now has been received: the next choice is a later line's.
     ("currently on lenvatinib", {"prior_regimens": ["lenvatinib"], **LATER}),
     (
+        # TACE is never a prior regimen (FORMAT.md): the drugs given with it are.
         "progressed on TACE + len/pembro",
         {
-            "prior_regimens": ["tace_lenvatinib_pembrolizumab"],
+            "prior_regimens": ["lenvatinib_pembrolizumab"],
             "prior_tace": "heavily_pretreated",
             **LATER,
         },

@@ -33,6 +33,7 @@ class Mention:
     contextual: bool = True  # ConText applies (a number typed as a figure does not take it)
     planned: bool = False  # "transplant candidate": a plan, not a fact about the patient now
     historical: str | None = None  # how a past mention counts, when not the field's way
+    rank: int = 0  # a regimen's place in the sequence given ("regorafenib after sorafenib": 1)
 
 
 class Fact(BaseModel):
@@ -50,3 +51,4 @@ class Fact(BaseModel):
     cues: tuple[str, ...] = ()  # the words that set the status ("no", "h/o", "?")
     asked: bool = False  # hypothetical because the clinician asks "what if": answered as asked
     current: bool = False  # said to hold now ("new", "today"): beats older statements
+    rank: int = 0  # a regimen's place in the sequence the message gives, oldest first

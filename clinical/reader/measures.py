@@ -292,6 +292,9 @@ _SIZE = re.compile(
     rf"(?<![\w.,])(?P<dims>\d{{1,3}}(?:\.\d+)?(?:(?:{_DIMENSIONS}|\s*(?:,|and|&|\+|/)\s*)"
     r"\d{1,3}(?:\.\d+)?)*)\s*-?\s*(?P<unit>cm|mm)\b(?!\s*hg)"
 )
+_LABEL_BEFORE = re.compile(
+    r"\b(?:ps|ecog|who|cp|child(?:[\s-]*pugh)?(?:\s*[abc])?|afp|nlr|plts?|vp|[abc]\d?)\s*[:=]?\s*$"
+)
 _SIZE_LIST = re.compile(r"\s*(?:,|and|&|\+|/)\s*")
 # A threshold ("> 5 cm") or the size of something else (spleen, varix, node, thrombus, margin).
 _OTHER_SIZE_BEFORE = re.compile(
@@ -304,24 +307,127 @@ _OTHER_SIZE_AFTER = re.compile(
     r"^\s*(?:\w+\s+)?(?:lungs?|pulmonary|nodal|lymph|bone|adrenal|spleen|varic|thromb|pvtt|margin"
     r"|satellite)"
 )
+_COUNT_WORD = r"(?:single|solitary|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
 _COUNT = re.compile(
-    r"\b(?P<n>single|solitary|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
+    rf"\b(?P<n>{_COUNT_WORD})"
     # At most two descriptors ("large", "6 cm") between number and noun, never a unit, an organ
-    # or a function word: "a 6 cm tumour" has no count, "two lung nodules" are not liver tumours.
-    r"(?:[\s-]+(?:(?!(?:cm|mm|x|by|of|the|an?|in|on|at|with|and|or|to|from|these|those|lungs?"
-    r"|pulmonary|bone|nodal|lymph|adrenal|brain|metastatic|satellite)\b)[a-z][a-z'-]*"
-    r"|\d{1,3}(?:\.\d+)?\s*-?\s*(?:cm|mm))){0,2}"
-    r"[\s-]+(?:tumou?rs?|lesions?|nodules?|masses|mass|foci|hccs?)\b(?!\s+thromb)"
+    # or a function word, and never over a line break: "a 6 cm tumour" has no count, "two lung
+    # nodules" and "two lytic rib lesions" are not liver tumours, "5 mg\n- HCC" is no count.
+    r"(?:[ \t-]+(?:(?!(?:cm|mm|mg|g|x|by|of|the|an?|in|on|at|with|and|or|to|from|these|those"
+    r"|lungs?|pulmonary|bone|bony|osseous|skeletal|lytic|sclerotic|ribs?|spinal|vertebral|nodal"
+    r"|lymph|nodes?|adrenal|brain|peritoneal|pleural|omental|metastatic|satellite|daughter)\b)"
+    r"[a-z][a-z'-]*|\d{1,3}(?:\.\d+)?\s*-?\s*(?:cm|mm))){0,2}"
+    r"[ \t-]+(?:tumou?rs?|lesions?|nodules?|masses|mass|foci|hccs?)\b(?!\s+thromb)"
 )
 _NOT_A_COUNT_BEFORE = re.compile(
     r"(?:\b(?:segments?|seg|s|vp|ecog|ps|score|grade|stage|bclc|than|to|least|most|over|under)"
-    r"\s*|[<>≥≤~]\s*|\d\s*[-/]\s*)$"  # "3-4 lesions" is a range
+    r"\s*|[<>≥≤~]\s*|(?<![a-z])\d\s*[-/]\s*)$"  # "3-4 lesions" is a range; "B2 - 6 lesions" not
 )
-# "11 cm mass + 2 satellites": the satellites add to the main tumour.
+# The number said as the total: "total 2", "count: three", "now 5 in total", "8 lesions total".
+_TOTAL = re.compile(
+    rf"\b(?:total(?:\s+of)?|count\s*[:=]|(?:lesions|tumou?rs|nodules)\s*:)\s*"
+    rf"(?P<n>{_COUNT_WORD})\b(?!\.\d|\s*(?:cm|mm|k\b|x\s*10|,\d{{3}}))"
+    rf"|\b(?P<m>{_COUNT_WORD})\s+(?:(?:lesions|tumou?rs|nodules|hccs)\s+)?(?:in\s+total|total)\b"
+    # "multinodular (3)", "multiple (5) nodules"
+    r"|\b(?:multinodular|multifocal|multiple)\s*\((?P<p>\d{1,2})\)"
+)
+# A total of something else: platelets, TACE sessions, bands, cycles.
+_NOT_TUMOURS_BEFORE = re.compile(r"\b(?:plt|platelets?|tace|sessions?|bands?|cycles?|doses?)\b")
+# Satellites add to the main tumour: "11 cm mass + 2 satellites", "with two 1 cm satellites",
+# "+ 4 daughter nodules", "11cm+2 sat.", "a 2 cm daughter nodule", "now with 3 new satellites",
+# "a 3 cm satellite in S4 and another 2 cm in S3".
 _SATELLITES = re.compile(
-    r"(?:\+|plus|with|and)\s*(?P<n>\d|one|two|three|four|five|six|several|multiple)\s+"
-    r"(?:small\s+)?satellite(?:s|\s+(?:nodules?|lesions?|tumou?rs?))?\b"
+    r"(?:(?:\+|plus|with|and|,)\s*)?\b(?P<n>\d|an?|one|two|three|four|five|six|several|multiple)"
+    r"\s+(?:(?:small|new|adjacent|further|additional|tiny)\s+)?(?:\d{1,2}(?:\.\d+)?\s*(?:cm|mm)\s+)?"
+    r"(?:satellite(?:s|\s+(?:nodules?|lesions?|tumou?rs?))?|sats?\b|daughter\s+(?:nodules?|lesions?))"
+    r"(?P<more>[^.;\n]{0,30}?\band\s+(?:another|an?\s+(?:separate|further|additional|third)\s+"
+    r"(?:\d{1,2}(?:\.\d+)?\s*(?:cm|mm)\s+)?(?:nodule|lesion|tumou?r|focus)))?"
 )
+# A count said on top of a tumour already named: "main lesion 6 cm, plus two smaller ones".
+_PLUS_ONE = re.compile(
+    r"\b(?:mass|tumou?r|lesion|nodule|hcc)\b[^.;\n]{0,40}(?:\+|\bplus|\band\s+another)\s*$"
+)
+# More tumours said after a count: "two lesions in the left lobe ... and one in S6".
+_MORE = re.compile(
+    rf"^[^.;\n]{{0,60}}?\band\s+(?P<n>{_COUNT_WORD})\s+(?:more\s+|other\s+|further\s+|smaller\s+)?"
+    r"(?:in|at)\s+(?:the\s+)?(?:s[1-8]|seg\w*|left|right|other)\b"
+)
+
+
+_MAIN_TUMOUR = re.compile(r"\b(?:mass|tumou?r|lesion|hcc)\b|cm\b")
+
+
+def _satellites(text: str, start: int = 0, end: int | None = None) -> int:
+    """How many satellites the text names between start and end (0 when none is counted)."""
+    found = _SATELLITES.search(text, start, len(text) if end is None else end)
+    if not found or found.group("n") in ("several", "multiple"):
+        return 0
+    said = found.group("n")
+    return (1 if said in ("a", "an") else number(said)) + (1 if found.group("more") else 0)
+
+
+def _tumour_count(text: str, plausible: list[tuple[float, int, int]]) -> Mention | None:
+    """How many liver tumours: a total said, a count (with its satellites and the tumours said
+    after it), a main tumour and its satellites, sizes given "x2", "single", or each size."""
+    totals = [
+        m
+        for m in _TOTAL.finditer(text)
+        if not _NOT_TUMOURS_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+    ]
+    if totals:
+        said = totals[-1].group("n") or totals[-1].group("m") or totals[-1].group("p")
+        return Mention("tumour.tumour_count", number(said), *totals[-1].span())
+    counts = [
+        m
+        for m in _COUNT.finditer(text)
+        if not _NOT_A_COUNT_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+    ]
+    if plausible and len(counts) > 1:
+        # Several counts (an old one, a new one): the one said beside the largest tumour.
+        largest = max(plausible)
+        counts.sort(key=lambda m: abs(m.start() - largest[1]))
+    if counts:
+        match = counts[0]
+        count = number(match.group("n"))
+        count += _satellites(text, match.end(), min(len(text), match.end() + 60))
+        if more := _MORE.match(text, match.end()):
+            count += number(more.group("n"))
+        if _PLUS_ONE.search(text[max(0, match.start() - 60) : match.start()]):
+            count += 1  # "dominant lesion 45 mm in S8, plus one smaller 15 mm lesion"
+        return Mention("tumour.tumour_count", count, *match.span()) if count >= 1 else None
+    satellites = _SATELLITES.search(text)
+    main = satellites and _MAIN_TUMOUR.search(text[: satellites.start()])
+    if satellites and main and (said := _satellites(text)):
+        return Mention("tumour.tumour_count", 1 + said, *satellites.span())
+    times = list(_TIMES.finditer(text))
+    if any(int(t.group("n")) > 1 for t in times):  # "3 cm x2", "HCC 3 cm x2, 2 cm x1"
+        total = sum(int(t.group("n")) for t in times)
+        return Mention("tumour.tumour_count", total, times[0].start(), times[-1].end())
+    if single := _SINGLE.search(text):  # "HCC 4.2 cm single", "(single 3.2 cm, S5)"
+        return Mention("tumour.tumour_count", 1, *single.span())
+    listed = _tumour_sizes(text, plausible)
+    if len(listed) >= 2 and not re.search(r"\b(?:largest|up\s+to|max)\b", text):
+        # "6.2 cm S7 + 1.5 cm S8", "a 6.5 cm lesion in segment 7 and a 2 cm lesion in
+        # segment 2": each size written is a tumour.
+        return Mention("tumour.tumour_count", len(listed), listed[0][1], listed[-1][2])
+    if len(listed) == 1 and (alone := _NO_OTHERS.search(text)):  # "5.6 cm; no others seen"
+        return Mention("tumour.tumour_count", 1, *alone.span())
+    return None
+
+
+def _tumour_sizes(
+    text: str, plausible: list[tuple[float, int, int]]
+) -> list[tuple[float, int, int]]:
+    """The sizes that are liver tumours: a tumour word beside them in their clause, or joined to
+    one that is ("HCC 3.5 cm + 2.1 cm")."""
+    listed: list[tuple[float, int, int]] = []
+    for size in sorted(plausible, key=lambda s: s[1]):
+        before = text[max(0, size[1] - 30) : size[1]]
+        near = _TUMOUR_NEAR.search(text[size[2] : size[2] + 35]) or _TUMOUR_BEFORE.search(before)
+        joined = bool(listed) and bool(_JOINED.match(text[listed[-1][2] : size[1]]))
+        if near or joined:
+            listed.append(size)
+    return listed
 
 
 def burden(text: str, problems: Problems) -> list[Mention]:
@@ -332,7 +438,10 @@ def burden(text: str, problems: Problems) -> list[Mention]:
         if _OTHER_SIZE_BEFORE.search(before) or _OTHER_SIZE_AFTER.match(after):
             continue
         scale = 0.1 if match.group("unit") == "mm" else 1.0
-        for listed in _SIZE_LIST.split(match.group("dims")):  # "6 and 4 cm": two tumours
+        parts = _SIZE_LIST.split(match.group("dims"))
+        if len(parts) > 1 and _LABEL_BEFORE.search(before):
+            parts = parts[1:]  # "PS 1, 8 cm HCC": the 1 is the performance status
+        for listed in parts:  # "6 and 4 cm": two tumours
             dims = [float(d) * scale for d in re.split(_DIMENSIONS, listed) if d]
             if dims:
                 sizes.append((max(dims), match.start(), match.end()))
@@ -340,56 +449,25 @@ def burden(text: str, problems: Problems) -> list[Mention]:
     if plausible:
         size, start, end = max(plausible)
         found.append(Mention("tumour.largest_size_cm", round(size, 2), start, end))
-    counts = [
-        m
-        for m in _COUNT.finditer(text)
-        if not _NOT_A_COUNT_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
-    ]
-    if plausible and len(counts) > 1:
-        # Several counts (an old one, a new one): the one said beside the largest tumour.
-        largest = max(plausible)
-        counts.sort(key=lambda m: abs(m.start() - largest[1]))
-    for match in counts[:1]:
-        count = number(match.group("n"))
-        satellites = _SATELLITES.search(text, match.end(), min(len(text), match.end() + 60))
-        said = satellites.group("n") if satellites else ""
-        if said.isdigit() or said in _NUMBER_WORDS:
-            count += number(said)
-        if count >= 1:
-            found.append(Mention("tumour.tumour_count", count, match.start(), match.end()))
-        return found
-    satellites = _SATELLITES.search(text)
-    if satellites and re.search(r"\b(?:mass|tumou?r|lesion|hcc)\b", text[: satellites.start()]):
-        said = satellites.group("n")
-        if said.isdigit() or said in _NUMBER_WORDS:
-            count = 1 + number(said)
-            found.append(
-                Mention("tumour.tumour_count", count, satellites.start(), satellites.end())
-            )
-            return found
-    if times := _TIMES.search(text):  # "3 cm x2"
-        found.append(Mention("tumour.tumour_count", int(times.group("n")), *times.span()))
-        return found
-    if single := _SINGLE.search(text):  # "HCC 4.2 cm single", "(single 3.2 cm, S5)"
-        found.append(Mention("tumour.tumour_count", 1, *single.span()))
-        return found
-    listed = [s for s in plausible if _TUMOUR_NEAR.search(text[s[1] : s[2] + 30])]
-    if len({(s[1], s[0]) for s in listed}) >= 2 and not re.search(
-        r"\b(?:largest|up\s+to|max)\b", text
-    ):
-        # "6.2 cm S7 + 1.5 cm S8": each size written is a tumour.
-        found.append(Mention("tumour.tumour_count", len(listed), listed[0][1], listed[-1][2]))
+    if count := _tumour_count(text, plausible):
+        found.append(count)
     return found
 
 
-_TIMES = re.compile(r"\b(?:cm|mm)\s*x\s*(?P<n>[2-9])\b(?!\s*(?:cm|mm|\.\d|\d))")
+_TIMES = re.compile(r"\b(?:cm|mm)\s*x\s*(?P<n>[1-9])\b(?!\s*(?:cm|mm|\.\d|\d))")
 _SINGLE = re.compile(
     r"\b(?:single|solitary|unifocal|uninodular)\b(?!\s+(?:lobe|segment|dose|agent|arm|centre"
     r"|center|site|study|trial|line|drug|session|episode|band|course|fraction))"
 )
-_TUMOUR_NEAR = re.compile(
-    r"^[^,;.]{0,25}?\b(?:s[1-8]|seg\w*|lesions?|tumou?rs?|nodules?|mass|hcc|lobe|foci)\b"
+_NO_OTHERS = re.compile(
+    r"\bno\s+(?:other|others|further)(?:\s+(?:lesions?|tumou?rs?))?\b|\bnothing\s+else\b"
 )
+_TUMOUR_WORDS = (
+    r"(?:s[1-8]|seg\w*|lesions?|tumou?rs?|nodules?|mass|hcc|lobe|foci|focus|lr-?[345]|observation)"
+)
+_TUMOUR_NEAR = re.compile(rf"^[^,;.]{{0,35}}?\b{_TUMOUR_WORDS}\b")
+_TUMOUR_BEFORE = re.compile(rf"\b{_TUMOUR_WORDS}\b[^,;.\n]{{0,20}}$")
+_JOINED = re.compile(r"^\s*(?:\+|and|&|,)\s*(?:an?\s+|another\s+)?$")
 
 
 # --- vascular invasion --------------------------------------------------------------------------
@@ -452,6 +530,8 @@ def hvtt(text: str, problems: Problems) -> list[Mention]:
             count = len(re.findall(r"\b(?:right|middle|left)\b", match.group(0)))
         found.append(Mention("tumour.hvtt_branches", count, *match.span(), negated=0))
     if not found:
+        found = _named_hepatic_veins(text)
+    if not found:
         for match in re.finditer(_HVTT, text):
             found.append(Mention("tumour.hvtt_branches", "present", *match.span(), negated=0))
         # "no hepatic vein or IVC thrombus"
@@ -460,12 +540,58 @@ def hvtt(text: str, problems: Problems) -> list[Mention]:
     return found
 
 
+# Major hepatic veins named with a thrombus in their clause: "HVTT in RHV and MHV", "MHV and LHV
+# invaded by tumour thrombus; RHV spared", "tumour thrombus in all three hepatic veins". A vein
+# said to be patent or spared is not counted.
+_VEIN_NAMES = {
+    "right": r"\brhv\b|\bright\s+hepatic\s+vein",
+    "middle": r"\bmhv\b|\bmiddle\s+hepatic\s+vein",
+    "left": r"\blhv\b|\bleft\s+hepatic\s+vein",
+}
+_ALL_VEINS = re.compile(
+    r"\b(?:all\s+(?:three|3)|each\s+of\s+the\s+three)\s+(?:major\s+)?hepatic\s+veins"
+)
+_VEIN_THROMBUS = re.compile(
+    r"\b(?:thromb\w*|hvtt|tumou?r\s+extends|invad\w*|invasion|occlu\w*|involv\w*|filled)\b"
+)
+_VEIN_SPARED = re.compile(
+    r"^[\s,]*(?:(?:and|,)?\s*(?:rhv|mhv|lhv)\s*)*(?:is\s+|are\s+)?(?:patent|spared|free|clear|normal"
+    r"|not\s+involved|uninvolved)"
+)
+_VEIN_CLAUSE = re.compile(r"[^;\n.]+")
+
+
+def _named_hepatic_veins(text: str) -> list[Mention]:
+    found = []
+    for clause in _VEIN_CLAUSE.finditer(text):
+        piece = clause.group(0)
+        if not _VEIN_THROMBUS.search(piece):
+            continue
+        if every := _ALL_VEINS.search(piece):
+            span = clause.start() + every.start(), clause.start() + every.end()
+            found.append(Mention("tumour.hvtt_branches", 3, *span, negated=0))
+            continue
+        named = [
+            (vein, m)
+            for vein, pattern in _VEIN_NAMES.items()
+            for m in re.finditer(pattern, piece)
+            if not _VEIN_SPARED.match(piece[m.end() :])
+        ]
+        veins = {vein for vein, _ in named}
+        if veins:
+            start = clause.start() + min(m.start() for _, m in named)
+            end = clause.start() + max(m.end() for _, m in named)
+            found.append(Mention("tumour.hvtt_branches", len(veins), start, end, negated=0))
+    return found
+
+
 _ATRIUM = re.compile(
     r"\b(?:right\s+)?atrium\b|\batrial\s+(?:extension|involvement|thromb\w*|invasion|level)"
-    r"|\b(?:intra-?|into\s+the\s+(?:right\s+)?)atri\w+"
+    r"|\b(?:intra-?|into\s+the\s+(?:right\s+)?)atri\w+|\bintra-?cardiac\b"
 )
+_ATRIUM_FREE = re.compile(r"^\s*(?:is\s+)?(?:free|clear|spared|not\s+involved|uninvolved)")
 _BELOW = re.compile(
-    r"\b(?:below|under|short\s+of|beneath|not\s+reaching|not\s+into|sparing)\s+(?:the\s+)?"
+    r"\b(?:below|under|short\s+of|beneath|not\s+reaching|not\s+into|sparing|not)\s+(?:the\s+)?"
     r"(?:right\s+)?$"
 )
 
@@ -478,6 +604,7 @@ def atrium(text: str, problems: Problems) -> list[Mention]:
         Mention("tumour.ivc_thrombus", "reaches_atrium", *m.span(), negated=None)
         for m in _ATRIUM.finditer(text)
         if not _BELOW.search(text[: m.start()])
+        and not _ATRIUM_FREE.match(text[m.end() :])
         and "fibrillation" not in text[m.end() : m.end() + 14]
     ]
 

@@ -244,6 +244,7 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
                 cues=tuple(assertion.cues),
                 asked=assertion.has(Category.SCENARIO),
                 current=assertion.has(Category.CURRENT),
+                rank=mention.rank,
             )
         )
     out.facts = _incomplete(_dated(out.facts, text, spans), text, spans)

@@ -121,6 +121,8 @@ def _varices(facts: list[Fact], text: str) -> Fact | None:
     return decided
 
 
+# Facts that add up over a history: the most said of them stands.
+_CUMULATIVE = {"prior_tace": ("none", "some", "heavily_pretreated")}
 _RANK = {Status.PRESENT: 4, Status.UNCERTAIN: 3, Status.HISTORICAL: 2, Status.ABSENT: 1}
 
 
@@ -141,6 +143,8 @@ def _danger(field: str, value: Any) -> int:
         return _VARICES_DANGER.get(str(value), 0)
     if field == "child_pugh_class":
         return {"A": 0, "B": 1, "C": 2}.get(str(value), 0)
+    if field == "ecog" and isinstance(value, int):
+        return value
     return 1 if value is True else 0
 
 
@@ -169,6 +173,8 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
         said = [f for f in facts if f.status in _CERTAIN and not f.asked]
         if spec.safety and said:  # "what if she had RA (she doesn't)": the safer of the two
             return max([asked[-1], said[-1]], key=lambda f: _danger(name, f.value)), None
+        if said:  # "if there were 2 lesions instead of 4? (There are 4.)": the patient's own
+            return said[-1], None
         return asked[-1], None
     if name == "varices":
         return _varices(facts, text), None
@@ -180,6 +186,12 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
     if current:
         return current[-1], None
     values = {repr(f.value) for f in certain}
+    if name in _CUMULATIVE and len(values) > 1:
+        # "5 TACEs, then TACE + lenvatinib": a later session does not undo the earlier ones.
+        order = _CUMULATIVE[name]
+        present = [f for f in certain if f.status is Status.PRESENT and f.value in order]
+        if present:
+            return max(present, key=lambda f: order.index(f.value)), None
     if name == "line" and "'later'" in values:  # "second line, prior 1L unknown": 1L is the past
         return next(f for f in reversed(certain) if f.value == "later"), None
     if len(values) > 1:
@@ -230,17 +242,27 @@ def _regimens(messages: Sequence[tuple[str, list[Fact]]]) -> tuple[list[str], li
         if not said:
             continue
         new = [f for f in said if f.status in (Status.PRESENT, Status.HISTORICAL) or f.asked]
+        new.sort(key=lambda f: f.rank)  # the order given ("regorafenib after sorafenib")
         denied = {f.value for f in said if f.status is Status.ABSENT}
         if new and _REPLACING.search(text):
             received, basis = [], []
         received = [r for r in received if r not in denied]
         for fact in new:
+            if _part_of(str(fact.value), received):
+                continue  # "atezo/bev ... bev held", "STRIDE, then durvalumab alone": one regimen
             if fact.value not in received and not (
                 fact.status is Status.HYPOTHETICAL and not fact.asked
             ):
                 received.append(str(fact.value))
                 basis.append(fact)
     return received, basis
+
+
+def _part_of(regimen: str, received: list[str]) -> bool:
+    """The regimen's agents are part of a combination already received (its continuation)."""
+    catalogue = load_catalogue()
+    agents = set(catalogue.regimen(regimen).agents)
+    return any(agents < set(catalogue.regimen(other).agents) for other in received)
 
 
 def _denies_one(name: str, fact: Fact | None, earlier: Fact | None) -> bool:
