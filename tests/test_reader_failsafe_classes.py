@@ -70,3 +70,8 @@ def test_a_treatment_history_with_years_lists_every_regimen_in_order() -> None:
     profile = read_conversation([text]).profile
     assert profile["prior_regimens"] == ["sorafenib", "lenvatinib", "atezolizumab_bevacizumab"]
     assert profile["line"] == "later"
+
+
+def test_refractory_hypertension_in_plain_words() -> None:
+    text = "Patient pressure is very high, we give 3 medicines but still not coming down."
+    assert read_conversation([text]).profile["refractory_hypertension"] is True

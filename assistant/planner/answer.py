@@ -265,7 +265,7 @@ def _arm_asked(plan: Plan, artifact: dict[str, Any]) -> dict[str, Any]:
         if r.get("arm") in labels or r.get("versus") in labels
     ]
     # a metric with no row left for that arm is said to be missing (figure_sentence)
-    return artifact | {"results": rows}
+    return artifact | {"results": rows, "one_arm": True}
 
 
 def _yes_no(sentence: str) -> str:

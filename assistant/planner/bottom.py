@@ -126,7 +126,11 @@ def figure_sentence(
                         else f"{label(metric)} with {row['arm']} in {name}"
                     )
             # "OS HR 0.92", not "OS HR HR = 0.92" (a record printed as the review writes it)
-            figures = re.sub(r"^HR\s*=\s*", "", _figures(printed, len(printed) < len(found)))
+            figures = re.sub(
+                r"^HR\s*=\s*",
+                "",
+                _figures(printed, len(printed) < len(found) or bool(artifact.get("one_arm"))),
+            )
             # "501 patients", not "patients 501 patients": the label once
             named = label(metric)
             same = _bare(named) in _bare(figures)  # "noninferiority margin: 1.08" says it
