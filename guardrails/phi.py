@@ -168,6 +168,15 @@ def find_identifiers(text: str) -> list[Span]:
     return _merge(spans, load_phi_data()["priority"])
 
 
+def warm() -> None:
+    """Load what redacting any text needs, Presidio's analyzer included (about two seconds of
+    CPU), so that no question pays it: the web app calls this once it has reported ready."""
+    load_names()
+    load_vocabulary()
+    _our_recognizers()
+    phi_presidio.warm()
+
+
 def redact_identifiers(
     text: str, keep: Callable[[Span], bool] | None = None
 ) -> tuple[str, list[str]]:

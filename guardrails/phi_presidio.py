@@ -55,6 +55,7 @@ GATES: dict[str, tuple[Any, ...]] = {
     ),
 }
 _lock = threading.Lock()
+_build_lock = threading.Lock()  # one build, however many questions arrive during it
 
 
 def recognizer_names() -> tuple[str, ...]:
@@ -159,8 +160,13 @@ def _gated_phone_recognizer(regions: tuple[str, ...]) -> Any:
     return GatedPhoneRecognizer(supported_regions=regions, leniency=1)
 
 
-@cache
 def _analyzer() -> Any:
+    with _build_lock:
+        return _build_analyzer()
+
+
+@cache
+def _build_analyzer() -> Any:
     """Built on first use (a second or two: spaCy and libphonenumber load), then shared."""
     with _without_model_libraries():
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
