@@ -93,6 +93,9 @@ def test_fact_and_rule_questions_do_not_import_the_search_stack(
     # langsmith's generated API models stay unloaded (assistant.lazy_imports)
     assert "langsmith.types.run_select_field" in modules
     assert "langsmith.types.run" not in modules
+    # nor langgraph_sdk's HTTP client (LangGraph needs one class of its auth types)
+    assert "langgraph_sdk.auth.types" in modules
+    assert "langgraph_sdk.client" not in modules and "httpx" not in modules
 
 
 PRESIDIO = {"presidio_analyzer", "spacy", "phonenumbers"}
