@@ -18,9 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from corpus.paths import REVIEW_PATH
+from corpus.yamlio import load_yaml
 
 PHI_PATH = Path(__file__).parent / "data" / "phi.yaml"
 _INITIALS = "b p m f d t n l g k h j q x zh ch sh r z c s y w".split()
@@ -34,6 +33,8 @@ PINYIN = frozenset(i + f for i in ["", *_INITIALS] for f in _FINALS) - {""}
 @lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """Lower case without accents or curly apostrophes: "Álvarez" and "alvarez" look alike."""
+    if word.isascii():  # casefold is lower, and NFKD changes nothing: 100,000 census names
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold().replace("’", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -50,13 +51,15 @@ def is_pinyin_name(word: str) -> bool:
 
 @cache
 def load_phi_data(path: Path = PHI_PATH) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(path)
     return data
 
 
 def _census(filename: str) -> set[str]:
     text = resources.files("names").joinpath(filename).read_text(encoding="utf-8")
-    return {fold(line.split()[0]) for line in text.splitlines() if line.strip()}
+    words = (line.split(maxsplit=1)[0] for line in text.splitlines() if line.strip())
+    # The census lists are ASCII capitals: lower() is their fold, without fold()'s cache churn.
+    return {word.lower() if word.isascii() else fold(word) for word in words}
 
 
 def _review_lowercase_words() -> set[str]:
