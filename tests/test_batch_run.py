@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from functools import cache
 from pathlib import Path
 
 from assistant.batch import BatchLine
@@ -38,41 +40,79 @@ def test_a_line_with_a_problem_is_not_tied_to_its_thread() -> None:
     assert tasks(lines) == [[0], [1]]
 
 
-def _answer_with_pid(lines: list[BatchLine]):
-    seen: dict[str, list[int]] = {}
+# Forking is refused while other threads run (answer_in_order answers in-process then), and a
+# test session has threads of its own: the pool is tested in a new interpreter.
+POOL_CHECKS = """
+import json, os, sys
+from assistant.batch import BatchLine
+from assistant.batch_run import answer_in_order
 
-    def answer(indices: list[int]) -> list[str]:
+def lines(threads):
+    return [BatchLine(n + 1, str(n + 1), f"q{n}", thread=t) for n, t in enumerate(threads)]
+
+def with_history(batch):
+    seen = {}
+    def answer(indices):
         out = []
         for i in indices:
-            line = lines[i]
-            history = seen.setdefault(line.thread or f"line{i}", [])
+            history = seen.setdefault(batch[i].thread or f"line{i}", [])
             history.append(i)
             out.append(json.dumps({"i": i, "history": list(history), "pid": os.getpid()}))
         return out
-
     return answer
+
+batch = lines([None if n % 3 else f"t{n % 7}" for n in range(200)])
+one = [json.loads(r) for r in answer_in_order(batch, with_history(batch), 1)]
+two = [json.loads(r) for r in answer_in_order(batch, with_history(batch), 2)]
+
+parent = os.getpid()
+def dying(indices):
+    if os.getpid() != parent and 50 in indices:
+        os._exit(3)  # a worker killed mid-batch
+    return [str(i) for i in indices]
+survived = list(answer_in_order(lines([None] * 120), dying, 2))
+print(json.dumps({"one": one, "two": two, "parent": parent, "survived": survived}))
+"""
+
+
+@cache
+def _pool_checks() -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", POOL_CHECKS],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
 
 
 def test_results_come_in_order_with_each_threads_history_as_in_one_process() -> None:
-    threads = [None if n % 3 else f"t{n % 7}" for n in range(200)]
-    lines = _lines(threads)
-    one = [json.loads(r) for r in answer_in_order(lines, _answer_with_pid(lines), 1)]
-    two = [json.loads(r) for r in answer_in_order(lines, _answer_with_pid(lines), 2)]
+    found = _pool_checks()
+    one, two = found["one"], found["two"]
     assert [r["i"] for r in two] == list(range(200))
     assert [r["history"] for r in two] == [r["history"] for r in one]
-    assert len({r["pid"] for r in two}) > 1 and os.getpid() not in {r["pid"] for r in two}
+    pids = {r["pid"] for r in two}
+    assert len(pids) > 1 and found["parent"] not in pids  # answered by the workers
 
 
 def test_when_a_worker_dies_the_rest_is_answered_here() -> None:
+    assert _pool_checks()["survived"] == [str(i) for i in range(120)]
+
+
+def test_with_other_threads_running_it_answers_in_this_process() -> None:
     lines = _lines([None] * 120)
-    parent = os.getpid()
-
-    def answer(indices: list[int]) -> list[str]:
-        if os.getpid() != parent and 50 in indices:
-            os._exit(3)  # a worker killed mid-batch
-        return [str(i) for i in indices]
-
-    assert list(answer_in_order(lines, answer, 2)) == [str(i) for i in range(120)]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        pids = set(answer_in_order(lines, lambda ix: [str(os.getpid()) for _ in ix], 2))
+    finally:
+        stop.set()
+        other.join()
+    assert pids == {str(os.getpid())}
 
 
 def test_a_short_batch_stays_in_one_process() -> None:
