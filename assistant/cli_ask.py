@@ -107,6 +107,10 @@ def run_batch(args: argparse.Namespace) -> int:
         return [_answer(assistant, lines[i], threads).model_dump_json() for i in indices]
 
     workers = args.workers if args.workers else default_workers(len(lines))
+    if not assistant.is_planner:
+        # A model server's answer is I/O, not this machine's CPU; and its HTTP client's open
+        # connections must not be shared by forked processes.
+        workers = 1
     if workers > 1:  # load the data once, before the fork, for every worker to inherit
         assistant.ask(WARM_UP)
     for result in answer_in_order(lines, answer, workers):

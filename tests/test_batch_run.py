@@ -156,3 +156,28 @@ def test_the_cli_gives_the_same_results_with_two_workers(tmp_path: Path) -> None
     assert len(one) == len(questions) * 15 + 1
     assert two == one
     assert sum(not r["refused"] for r in one) >= len(questions) - 1  # answered, not just refused
+
+
+def test_a_model_backend_keeps_the_batch_in_one_process(monkeypatch, tmp_path: Path) -> None:
+    """A model server's answers are I/O, and its HTTP connections must not be forked."""
+    import assistant.cli_ask as cli_ask
+
+    seen: list[int] = []
+
+    def record(lines, answer, workers):
+        seen.append(workers)
+        return iter(answer(list(range(len(lines)))))
+
+    class Remote:
+        is_planner = False
+
+        def ask(self, question, **_):
+            raise AssertionError("not asked: every line below is a bad line")
+
+    monkeypatch.setattr(cli_ask, "_assistant", lambda args, persist=True: Remote())
+    monkeypatch.setattr(cli_ask, "answer_in_order", record)
+    batch = tmp_path / "b.jsonl"
+    batch.write_text("not json\n" * 300)
+    args = cli_ask.argparse.Namespace(batch=batch, workers=2, backend="openai")
+    assert cli_ask.run_batch(args) == 0
+    assert seen == [1]
