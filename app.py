@@ -12,6 +12,7 @@ import argparse
 import html
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr
 from gradio.themes.utils.fonts import LocalFont
 from gradio.utils import get_upload_folder
+from matplotlib.figure import Figure
 
 from api.app import create_api
 from api.readiness import Readiness
@@ -30,6 +32,7 @@ from api.server import Server, run
 from assistant.agent import Assistant
 from assistant.backends import BackendError
 from assistant.conversations import ConversationStoreError, PurgeSchedule
+from corpus.trials import Metric
 from guardrails.messages import DISCLAIMER
 from ui.card import EMPTY_CARD, card_for, edited_note, stale_card
 from ui.chat import pending_message, redact, render_markdown, user_message
@@ -115,7 +118,7 @@ def _profile_panel() -> list[FieldComponent]:
     return [made[field.key] for field in FIELDS]
 
 
-def _trials_tab() -> None:
+def _trials_tab(demo: gr.Blocks) -> None:
     headers, rows = table1()
     gr.Markdown(
         "### Table 1: phase III first-line combination trials\n"
@@ -134,17 +137,59 @@ def _trials_tab() -> None:
         )
     for setting in forest_settings():
         title = SETTING_TITLES.get(setting, setting)
-        gr.Plot(
-            value=forest_figure(os_hazard_ratios(setting=setting), title),
+        forest = gr.Plot(
             show_label=False,  # the figure carries its title
             elem_id=f"forest-{setting}",
             elem_classes=["forest-plot"],
         )
+        demo.load(PLOTS.add(f"forest-{setting}", _forest(setting, title)), outputs=forest)
     gr.Markdown("### Per regimen (experimental arms of Table 1)")
     with gr.Tabs():
         for metric in BAR_METRICS:
             with gr.Tab(BAR_LABELS[metric]):
-                gr.Plot(value=bar_figure(metric), show_label=False, elem_id=f"bars-{metric.value}")
+                bars = gr.Plot(show_label=False, elem_id=f"bars-{metric.value}")
+                demo.load(PLOTS.add(f"bars-{metric.value}", _bars(metric)), outputs=bars)
+
+
+def _forest(setting: str, title: str) -> Callable[[], Figure]:
+    return lambda: forest_figure(os_hazard_ratios(setting=setting), title)
+
+
+def _bars(metric: Metric) -> Callable[[], Figure]:
+    return lambda: bar_figure(metric)
+
+
+class RenderedPlots:
+    """The Trials tab's figures, drawn once per process and shared by every page.
+
+    Drawing them (matplotlib, constrained layout, WebP) takes about a second of CPU, which at page
+    build delayed the server's start by as much. A plot is now filled when a page loads (its load
+    event), from this cache, and `render_all` fills the cache in the background once the server is
+    ready, so a page rarely waits for a drawing.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # one drawing at a time, and each figure drawn once
+        self._makers: dict[str, Callable[[], Figure]] = {}
+        self._done: dict[str, Any] = {}
+        self._format = gr.Plot(render=False)  # turns a figure into the payload Gradio sends
+
+    def add(self, key: str, make: Callable[[], Figure]) -> Callable[[], Any]:
+        self._makers.setdefault(key, make)
+        return lambda: self.get(key)
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            if key not in self._done:
+                self._done[key] = self._format.postprocess(self._makers[key]())
+            return self._done[key]
+
+    def render_all(self) -> None:
+        for key in list(self._makers):
+            self.get(key)
+
+
+PLOTS = RenderedPlots()
 
 
 def card_view(state: Session) -> str:
@@ -281,7 +326,7 @@ def build_app(
                     with gr.Accordion("Example questions", open=False, elem_id="examples"):
                         gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[question], label=None)
             with gr.Tab("Trials", id="trials"):
-                _trials_tab()
+                _trials_tab(demo)
 
         def view(state: Session) -> list[Any]:
             """Card, problem line, panel and the conflict box, as the session stands."""
@@ -420,6 +465,7 @@ def serve(
     """
     readiness = readiness or Readiness(assistant).warm_in_background()
     demo = build_app(lambda: assistant, readiness=readiness)
+    threading.Thread(target=_draw_plots_when_ready, args=(readiness,), daemon=True).start()
     demo.queue(default_concurrency_limit=concurrency)
     api = gr.mount_gradio_app(
         create_api(assistant, readiness),
@@ -436,6 +482,16 @@ def serve(
         show_error=True,
     )
     return run(api, host, port, root_path, block=block)
+
+
+def _draw_plots_when_ready(readiness: Readiness) -> None:
+    """The Trials tab's figures, drawn after the warm-up, so they neither delay "ready" nor wait
+    for a page to ask for them."""
+    readiness.wait()
+    try:
+        PLOTS.render_all()
+    except Exception as error:  # a page that opens the tab will draw (or report) it itself
+        print(f"warning: the trial figures could not be drawn: {error}", file=sys.stderr)
 
 
 def _root_path(value: str | None) -> str:

@@ -15,9 +15,20 @@ from typing import Any, Literal
 from api.errors import one_line
 from api.models import Health
 from assistant.agent import Assistant
+from guardrails import phi
 
 Status = Literal["ready", "loading", "not ready"]
 WARM_QUESTION = "What was the PD rate in LEAP-002?"
+
+
+def _warm_identifiers() -> None:
+    try:
+        phi.warm()
+    except Exception as error:  # a question with such digits will build it, or fail, itself
+        print(
+            f"warning: the identifier check could not warm up: {one_line(str(error))}",
+            file=sys.stderr,
+        )
 
 
 class Readiness:
@@ -52,6 +63,10 @@ class Readiness:
             print(f"warning: {self.detail}", file=sys.stderr)
             return self
         self.status, self.detail = "ready", ""
+        # Presidio's analyzer is only needed for text with identifying digits (a phone number,
+        # an IBAN...), so it is built after "ready", in its own thread: the first questions are
+        # not held back for it, and a question with a phone number rarely finds it unbuilt.
+        threading.Thread(target=_warm_identifiers, name="warm-identifiers", daemon=True).start()
         return self
 
     def warm_in_background(self) -> Readiness:

@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.agent import Assistant, check_question
 from assistant.batch import BatchLine, read_batch
+from assistant.batch_run import answer_in_order, default_workers
 from assistant.conversations import MemoryConversations
 from assistant.settings import AssistantSettings
 from clinical.answer import AnswerResult
@@ -32,6 +33,9 @@ BENCH_QUESTIONS = (
     "What does the review say about anti-drug antibodies to atezolizumab?",
     "Which regimen needs an EGD before starting?",
 )
+# A trial fact loads the data files and the rule book and starts no thread (no search), so a
+# batch's worker processes can be forked after it and inherit all of it.
+WARM_UP = BENCH_QUESTIONS[0]
 
 
 def add_ask_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +44,11 @@ def add_ask_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", type=Path, help="patient profile JSON file sent with it")
     parser.add_argument("--backend", choices=("planner", "ollama", "openai"), help="model backend")
     parser.add_argument("--batch", type=Path, help='JSONL file: one {"id", "question"} per line')
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="processes answering a batch (default: one per core, fewer for a short batch)",
+    )
 
 
 def add_backend_argument(parser: argparse.ArgumentParser) -> None:
@@ -88,11 +97,24 @@ def _answer(assistant: Assistant, line: BatchLine, threads: dict[str, str]) -> A
 
 
 def run_batch(args: argparse.Namespace) -> int:
-    """One JSON result per non-blank line, in order: an answer, or the line's error."""
+    """One JSON result per non-blank line, in order: an answer, or the line's error. The lines
+    are shared among worker processes (assistant/batch_run.py); `--workers 1` keeps to one."""
     assistant = _assistant(args, persist=False)
+    lines = list(read_batch(args.batch))
     threads: dict[str, str] = {}
-    for line in read_batch(args.batch):
-        print(_answer(assistant, line, threads).model_dump_json(), flush=True)
+
+    def answer(indices: list[int]) -> list[str]:
+        return [_answer(assistant, lines[i], threads).model_dump_json() for i in indices]
+
+    workers = args.workers if args.workers else default_workers(len(lines))
+    if not assistant.is_planner:
+        # A model server's answer is I/O, not this machine's CPU; and its HTTP client's open
+        # connections must not be shared by forked processes.
+        workers = 1
+    if workers > 1:  # load the data once, before the fork, for every worker to inherit
+        assistant.ask(WARM_UP)
+    for result in answer_in_order(lines, answer, workers):
+        print(result, flush=True)
     return 0
 
 

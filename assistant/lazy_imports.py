@@ -2,10 +2,14 @@
 
 langchain-core imports langsmith for tracing (off here), and langsmith imports one class from
 `langsmith.types`, a package whose `__init__` re-exports ~150 generated API models: about a third
-of a second of CPU in every new process, a fifth of a cold trial-fact answer. `defer_package_init`
-registers such a package without running its `__init__`: its submodules import on their own as
-usual, and the first access to any other name runs the `__init__` then (a module `__getattr__`,
-PEP 562), so code that needs the package gets all of it.
+of a second of CPU in every new process, a fifth of a cold trial-fact answer. LangGraph's runtime
+imports one protocol class from `langgraph_sdk.auth.types`, and `langgraph_sdk`'s `__init__`
+imports its HTTP client (httpx and the remote-graph API, about a fifth of a second) for servers we
+never call. Both are top-level packages or packages whose parent is cheap: deferring a package
+whose parent's `__init__` imports it would load the parent early and gain nothing.
+`defer_package_init` registers such a package without running its `__init__`: its submodules
+import on their own as usual, and the first access to any other name runs the `__init__` then (a
+module `__getattr__`, PEP 562), so code that needs the package gets all of it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import importlib.util
 import sys
 import threading
 
-DEFERRED = ("langsmith.types",)
+DEFERRED = ("langsmith.types", "langgraph_sdk")
 _LOCK = threading.RLock()  # re-entrant: the __init__ itself may look a name up
 
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
-
 from clinical.answer import GuardrailResult
+from corpus.yamlio import load_yaml
 from guardrails.text import (
     Outcome,
     body_lines,
@@ -79,7 +78,7 @@ def _pattern(text: str) -> re.Pattern[str]:
 
 @cache
 def load_claims(path: Path = CLAIMS_PATH) -> tuple[Claim, ...]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path)
     return tuple(
         Claim(
             id=entry["id"],

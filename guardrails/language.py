@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
-
 from clinical.answer import GuardrailResult
+from corpus.yamlio import load_yaml
 from guardrails.text import Outcome, body_lines, in_review, sentences, without_brackets
 
 LANGUAGE_PATH = Path(__file__).parent / "data" / "language.yaml"
@@ -46,7 +45,7 @@ class Phrase:
 
 @cache
 def load_language(path: Path = LANGUAGE_PATH) -> tuple[Phrase, ...]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path)
     return tuple(
         Phrase(group["kind"], re.compile(pattern, re.IGNORECASE), bool(group["negatable"]))
         for group in raw

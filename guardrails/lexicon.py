@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from corpus.yamlio import load_yaml
 
 LEXICON_PATH = Path(__file__).parent / "data" / "input_lexicon.yaml"
 
@@ -41,7 +41,7 @@ class Lexicon:
 
 @cache
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path)
     scope, emergency = raw["scope"], raw["emergency"]
     return Lexicon(
         hcc_anchors=_any(scope["hcc_anchors"]),

@@ -9,6 +9,7 @@ Everything is read from installed files; nothing is downloaded.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,9 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from corpus.paths import REVIEW_PATH
+from corpus.yamlio import load_yaml
 
 PHI_PATH = Path(__file__).parent / "data" / "phi.yaml"
 _INITIALS = "b p m f d t n l g k h j q x zh ch sh r z c s y w".split()
@@ -33,6 +33,8 @@ PINYIN = frozenset(i + f for i in ["", *_INITIALS] for f in _FINALS) - {""}
 @lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """Lower case without accents or curly apostrophes: "Álvarez" and "alvarez" look alike."""
+    if word.isascii():  # casefold is lower, and NFKD changes nothing: 100,000 census names
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold().replace("’", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -49,13 +51,15 @@ def is_pinyin_name(word: str) -> bool:
 
 @cache
 def load_phi_data(path: Path = PHI_PATH) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(path)
     return data
 
 
 def _census(filename: str) -> set[str]:
     text = resources.files("names").joinpath(filename).read_text(encoding="utf-8")
-    return {fold(line.split()[0]) for line in text.splitlines() if line.strip()}
+    words = (line.split(maxsplit=1)[0] for line in text.splitlines() if line.strip())
+    # The census lists are ASCII capitals: lower() is their fold, without fold()'s cache churn.
+    return {word.lower() if word.isascii() else fold(word) for word in words}
 
 
 def _review_lowercase_words() -> set[str]:
@@ -90,16 +94,29 @@ class NameDictionary:
         return fold(word).strip(".") in self.clinical
 
 
+def _spacy_stop_words() -> set[str]:
+    """spaCy's English stop words, read from their module file: `import spacy.lang.en...` would
+    first run spaCy's own `__init__` (half a second of a cold answer) for a list of words."""
+    spec = importlib.util.find_spec("spacy")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("spaCy is not installed: its English stop words are needed")
+    path = Path(spec.submodule_search_locations[0]) / "lang" / "en" / "stop_words.py"
+    module_spec = importlib.util.spec_from_file_location("_spacy_en_stop_words", path)
+    if module_spec is None or module_spec.loader is None:
+        raise ImportError(f"cannot read spaCy's stop words from {path}")
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)  # a word list with no imports of its own
+    return set(module.STOP_WORDS)
+
+
 @cache
 def load_names() -> NameDictionary:
-    from spacy.lang.en.stop_words import STOP_WORDS  # a word list only: no pipeline is loaded
-
     data = load_phi_data()
     names = data["names"]
     clinical = {fold(w) for w in data["clinical"]["words"]}
     for word in list(clinical):
         clinical.update(part for part in re.split(r"[-/]", word) if len(part) > 2)
-    ordinary = {fold(w) for w in names["ordinary"]} | {fold(w) for w in STOP_WORDS}
+    ordinary = {fold(w) for w in names["ordinary"]} | {fold(w) for w in _spacy_stop_words()}
     ordinary |= _review_lowercase_words()
     given = (_census("dist.male.first") | _census("dist.female.first")) | {
         fold(w) for w in names["given"]

@@ -1,10 +1,14 @@
-"""Patient identifiers: found with Microsoft Presidio and replaced by placeholders ("[NAME]").
+"""Patient identifiers: found by our recognizers and Microsoft Presidio's, replaced by
+placeholders ("[NAME]").
 
-Presidio's analyzer runs our clinical recognizers (guardrails/phi_recognizers.py: record numbers,
-dates of birth, ages over 89, dates, addresses, names of people and hospitals from an offline
-name dictionary) beside its own (international phone numbers through libphonenumber, credit
-cards, IBANs, IP addresses, NHS numbers). No statistical model runs: the NLP engine is spaCy's
-blank English tokenizer, so nothing is downloaded and a question costs a few milliseconds.
+Our clinical recognizers (guardrails/phi_recognizers.py: record numbers, dates of birth, ages
+over 89, dates, addresses, e-mails, URLs, names of people and hospitals from an offline name
+dictionary) run on every text. Presidio's own (international phone numbers through
+libphonenumber, credit cards, IBANs, IP addresses, NHS numbers) run in Presidio's analyzer
+whenever the text has a run of digits (or hex groups and colons) that one of them could match
+(guardrails/phi_presidio.py): the analyzer costs seconds to import and build, and most
+questions never need it. No statistical model runs, nothing is downloaded, and a question costs a
+few milliseconds.
 
 Spans are merged before replacement, so a name is replaced whole, never leaving a piece
 ("[NAME]é Álvarez"). A name or date inside a clinical term ("Child-Pugh", "Milan criteria",
@@ -13,19 +17,18 @@ a drug or trial name, "30 months") is not an identifier and is kept.
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib.abc import MetaPathFinder
+from itertools import groupby
 from typing import Any
 
 import regex
 
 from corpus.vocabulary import load_vocabulary
+from guardrails import phi_presidio
 from guardrails.names import load_names, load_phi_data
+from guardrails.phi_recognizers import Finding, NameRecognizer, RegexRecognizer
 
 # Entities that a clinical term can hide (a surname inside "Child-Pugh"); the others never are.
 SOFT_ENTITIES = frozenset({"NAME", "HOSPITAL", "DATE", "PHONE"})
@@ -36,7 +39,7 @@ _PRESIDIO_ENTITIES = {
     "IP_ADDRESS": "ID",
     "UK_NHS": "ID",
 }
-_lock = threading.Lock()
+_SCORE_THRESHOLD = 0.3
 
 
 @dataclass(frozen=True)
@@ -47,70 +50,41 @@ class Span:
     soft: bool
 
 
-# Presidio imports transformers (and through thinc, torch) when they are installed, for NER
-# engines we do not use: 10 s of cold start. They are hidden from this thread while it loads.
-_MODEL_LIBRARIES = ("torch", "transformers")
-
-
-class _HideFromThisThread(MetaPathFinder):
-    def __init__(self, names: tuple[str, ...]) -> None:
-        self.names = names
-        self.thread = threading.get_ident()
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
-        hidden = fullname.split(".")[0] in self.names
-        if hidden and threading.get_ident() == self.thread:
-            raise ImportError(f"{fullname} is not used by the identifier check")
-
-
-@contextmanager
-def _without_model_libraries() -> Iterator[None]:
-    missing = tuple(n for n in _MODEL_LIBRARIES if n not in sys.modules)  # loaded: nothing to save
-    finder = _HideFromThisThread(missing)
-    sys.meta_path.insert(0, finder)
-    try:
-        yield
-    finally:
-        sys.meta_path.remove(finder)
-
-
-def _blank_nlp_engine() -> Any:
-    """Presidio's spaCy engine on spaCy's blank English (a tokenizer, no trained model)."""
-    import spacy
-    from presidio_analyzer.nlp_engine import SpacyNlpEngine
-
-    class BlankEnglish(SpacyNlpEngine):
-        def load(self) -> None:
-            self.nlp = {"en": spacy.blank("en")}  # type: ignore[assignment]
-
-    engine = BlankEnglish(models=[{"lang_code": "en", "model_name": "blank:en"}])
-    engine.load()
-    return engine
-
-
 @cache
-def _analyzer() -> Any:
-    """Built on first use (about a second: spaCy and libphonenumber load), then shared."""
-    with _without_model_libraries():
-        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer import predefined_recognizers as predefined
+def _our_recognizers() -> tuple[RegexRecognizer, NameRecognizer]:
+    data = load_phi_data()
+    return RegexRecognizer(data["patterns"]), NameRecognizer(load_names(), data)
 
-        from guardrails.phi_recognizers import (
-            GatedPhoneRecognizer,
-            NameRecognizer,
-            RegexRecognizer,
-        )
 
-        data = load_phi_data()
-        registry = RecognizerRegistry(supported_languages=["en"])
-        registry.add_recognizer(RegexRecognizer(data["patterns"]))
-        registry.add_recognizer(NameRecognizer(load_names(), data))
-        regions = tuple(data["presidio"]["phone_regions"])
-        registry.add_recognizer(GatedPhoneRecognizer(supported_regions=regions, leniency=1))
-        for name in data["presidio"]["recognizers"]:
-            registry.add_recognizer(getattr(predefined, name)())
-        nlp_engine = _blank_nlp_engine()
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
+def _remove_contained(findings: list[Finding]) -> list[Finding]:
+    """Presidio's `EntityRecognizer.remove_duplicates`, as its analyzer applies it: a finding is
+    dropped when another of the same entity contains it with an equal or higher score (and
+    zero scores and exact repeats go). It matters: a date inside a longer date that touches a
+    clinical measure would otherwise survive the longer one's removal."""
+    ordered = sorted(set(findings), key=lambda f: (f.entity, f.start, -(f.end - f.start), -f.score))
+    kept: list[Finding] = []
+    for _, same_entity in groupby(ordered, key=lambda f: f.entity):
+        active: list[Finding] = []
+        for finding in same_entity:
+            if finding.score == 0:
+                continue
+            active = [a for a in active if a.end >= finding.start]
+            if not any(
+                a.start <= finding.start and finding.end <= a.end and finding.score <= a.score
+                for a in active
+            ):
+                kept.append(finding)
+                active.append(finding)
+    return kept
+
+
+def _findings(text: str) -> list[Finding]:
+    """Every recognizer's findings, post-processed as Presidio's analyzer does (our recognizers
+    have no context words, so its context step leaves their scores alone; its entity names
+    differ from ours, so removing contained findings per entity never mixes the two sets)."""
+    ours = [f for recognizer in _our_recognizers() for f in recognizer.analyze(text)]
+    ours = [f for f in ours if f.score >= _SCORE_THRESHOLD]
+    return _remove_contained(ours) + phi_presidio.analyze(text)
 
 
 @cache
@@ -178,12 +152,11 @@ def find_identifiers(text: str) -> list[Span]:
     """Identifier spans in `text`, merged, in order."""
     if not text.strip():
         return []
-    with _lock:  # Presidio's engine is not documented as thread-safe
-        results = _analyzer().analyze(text, language="en", score_threshold=0.3)
+    results = _findings(text)
     protected = _protected(text)
     spans = []
     for result in results:
-        entity = _PRESIDIO_ENTITIES.get(result.entity_type, result.entity_type)
+        entity = _PRESIDIO_ENTITIES.get(result.entity, result.entity)
         soft = entity in SOFT_ENTITIES
         inside = any(s <= result.start and result.end <= e for s, e in protected)
         overlaps = any(s < result.end and result.start < e for s, e in protected)
@@ -193,6 +166,15 @@ def find_identifiers(text: str) -> list[Span]:
             continue
         spans.append(Span(entity, result.start, result.end, soft))
     return _merge(spans, load_phi_data()["priority"])
+
+
+def warm() -> None:
+    """Load what redacting any text needs, Presidio's analyzer included (about two seconds of
+    CPU), so that no question pays it: the web app calls this once it has reported ready."""
+    load_names()
+    load_vocabulary()
+    _our_recognizers()
+    phi_presidio.warm()
 
 
 def redact_identifiers(

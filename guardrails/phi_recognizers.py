@@ -1,17 +1,20 @@
-"""Our Presidio recognizers for clinical questions: record numbers, dates of birth, ages over 89,
-visit dates, addresses (patterns from guardrails/data/phi.yaml), and names of people and
-hospitals from the offline name dictionary (guardrails/names.py), in any letter case.
+"""Our recognizers for clinical questions: record numbers, dates of birth, ages over 89, visit
+dates, addresses (patterns from guardrails/data/phi.yaml), and names of people and hospitals from
+the offline name dictionary (guardrails/names.py), in any letter case.
+
+They are plain Python, not Presidio recognizers: they need no NLP artifacts and no context words,
+so they run directly on every question, and Presidio's engine (a second of import and a second
+of build) is only built when a question could hold what Presidio's own recognizers find
+(guardrails/phi_presidio.py). Their findings are post-processed the way Presidio's engine does
+it (guardrails/phi.py), so the outcome is the same as when they ran inside the engine.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from guardrails.names import NameDictionary, fold, is_pinyin_name
 
@@ -29,7 +32,6 @@ _SCRIPTS = regex.compile(
     r"\p{Devanagari}\p{Bengali}\p{Tamil}\p{Thai}\p{Georgian}\p{Armenian}\p{Ethiopic}]+)*"
 )
 _MAX_NAME_WORDS = 5
-_PATTERNS, _NAMES = "ClinicalPatterns", "NameDictionary"
 
 
 def _two_part(word: str) -> bool:
@@ -63,13 +65,18 @@ class Word:
         return len(self.bare) > 1 and self.bare.isupper()
 
 
-def _result(entity: str, start: int, end: int, score: float, source: str) -> RecognizerResult:
-    return RecognizerResult(
-        entity, start, end, score, recognition_metadata={"recognizer_name": source}
-    )
+@dataclass(frozen=True)
+class Finding:
+    """What a recognizer found: an entity type, its span and its confidence (as Presidio's
+    RecognizerResult, whose post-processing guardrails/phi.py reproduces)."""
+
+    entity: str
+    start: int
+    end: int
+    score: float
 
 
-class RegexRecognizer(EntityRecognizer):
+class RegexRecognizer:
     """Patterns from phi.yaml; `group` says which part of a match is the identifier."""
 
     def __init__(self, patterns: list[dict[str, Any]]) -> None:
@@ -84,48 +91,19 @@ class RegexRecognizer(EntityRecognizer):
             )
             for p in patterns
         ]
-        entities = sorted({entity for entity, _, _ in self.patterns})
-        super().__init__(supported_entities=entities, name=_PATTERNS)
 
-    def load(self) -> None:
-        return None
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def analyze(self, text: str) -> list[Finding]:
         found = []
         for entity, pattern, group in self.patterns:
             for match in pattern.finditer(text):
                 start, end = match.span(group)
                 if end > start:
-                    found.append(_result(entity, start, end, 0.9, _PATTERNS))
+                    found.append(Finding(entity, start, end, 0.9))
         scripts = _SCRIPTS.finditer(text)  # other scripts in an English question: a name
-        return found + [_result("NAME", m.start(), m.end(), 0.8, _PATTERNS) for m in scripts]
+        return found + [Finding("NAME", m.start(), m.end(), 0.8) for m in scripts]
 
 
-# Seven digits or more, among spaces and phone punctuation: anything libphonenumber could accept.
-_PHONE_CANDIDATE = regex.compile(r"\+?\(?\d(?:[\s().\-/]{0,3}\d){6,}")
-
-
-class GatedPhoneRecognizer(PhoneRecognizer):
-    """Presidio's phone recognizer (libphonenumber, many regions), run only where there are
-    enough digits for a phone number: most questions have none, and it is the costliest step."""
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        results: list[RecognizerResult] = []
-        for candidate in _PHONE_CANDIDATE.finditer(text):  # each run of digits on its own
-            start = max(0, candidate.start() - 2)
-            window = text[start : candidate.end() + 1]
-            for found in super().analyze(window, entities, cast(NlpArtifacts, nlp_artifacts)):
-                found.start += start
-                found.end += start
-                results.append(found)
-        return results
-
-
-class NameRecognizer(EntityRecognizer):
+class NameRecognizer:
     """People and hospitals, from cues, the name dictionary and letter case.
 
     - after an honorific ("Dr Young", "Mrs. O'Brien"): the capitalised words that follow;
@@ -156,10 +134,6 @@ class NameRecognizer(EntityRecognizer):
             self.facility.setdefault(keyword[0], []).append(keyword)
         self.facility_inner = {fold(w) for w in hospitals["inner"]}
         self.facility_generic = {fold(w) for w in hospitals["generic"]}
-        super().__init__(supported_entities=["NAME", "HOSPITAL"], name=_NAMES)
-
-    def load(self) -> None:
-        return None
 
     # --- word classes ---------------------------------------------------------------------
 
@@ -352,11 +326,9 @@ class NameRecognizer(EntityRecognizer):
             tail -= 1
         return tail
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def analyze(self, text: str) -> list[Finding]:
         words = [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
-        found: list[RecognizerResult] = []
+        found: list[Finding] = []
         i = 0
         while i < len(words):
             span: tuple[int, int] | None = None
@@ -389,6 +361,6 @@ class NameRecognizer(EntityRecognizer):
                 i += 1
                 continue
             start, end = span if entity == "HOSPITAL" else self._grow(text, words, *span)
-            found.append(_result(entity, words[start].start, words[end - 1].end, 0.85, _NAMES))
+            found.append(Finding(entity, words[start].start, words[end - 1].end, 0.85))
             i = max(end, i + 1)
         return found

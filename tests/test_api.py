@@ -324,3 +324,24 @@ def test_questions_in_one_conversation_are_answered_one_at_a_time(client, assist
     state = assistant.graph.get_state({"configurable": {"thread_id": thread}})
     asked = [m for m in state.values["messages"] if isinstance(m, HumanMessage)]
     assert len(asked) == 5  # no turn overwritten by a concurrent one
+
+
+def test_once_ready_the_identifier_check_warms_in_its_own_thread(assistant, monkeypatch) -> None:
+    """Presidio's analyzer (only for text with identifying digits) is built after "ready", so no
+    question waits for it and a phone number rarely meets it unbuilt."""
+    import threading
+
+    from guardrails import phi_presidio
+
+    built = threading.Event()
+    where: list[str] = []
+
+    def warm() -> None:
+        where.append(threading.current_thread().name)
+        built.set()
+
+    monkeypatch.setattr(phi_presidio, "warm", warm)
+    readiness = Readiness(assistant).warm()
+    assert readiness.ready
+    assert built.wait(30)
+    assert where == ["warm-identifiers"]

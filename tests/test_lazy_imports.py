@@ -93,6 +93,32 @@ def test_fact_and_rule_questions_do_not_import_the_search_stack(
     # langsmith's generated API models stay unloaded (assistant.lazy_imports)
     assert "langsmith.types.run_select_field" in modules
     assert "langsmith.types.run" not in modules
+    # nor langgraph_sdk's HTTP client (LangGraph needs one class of its auth types)
+    assert "langgraph_sdk.auth.types" in modules
+    assert "langgraph_sdk.client" not in modules and "httpx" not in modules
+
+
+PRESIDIO = {"presidio_analyzer", "spacy", "phonenumbers"}
+
+
+def test_a_name_without_identifying_digits_is_redacted_without_presidio(tmp_path: Path) -> None:
+    """De-identification runs our recognizers directly; Presidio's analyzer (a second or two to
+    import and build) is loaded only for text its recognizers could match (phi_presidio.py)."""
+    question = "patient John Smith, Child-Pugh A, ECOG 0, untreated varices: which first-line?"
+    modules, answer = imported_by_ask(question, tmp_path / "data")
+    assert "John Smith" not in json.dumps(answer)
+    assert answer["question"].startswith("patient [NAME],")
+    assert not modules & PRESIDIO, sorted(modules & PRESIDIO)
+    assert "guardrails.phi" in modules  # the control: the identifier step ran
+
+
+def test_a_phone_number_loads_presidio_and_is_redacted(tmp_path: Path) -> None:
+    question = "patient John Smith, phone +44 20 7946 0958, Child-Pugh A: which first-line?"
+    modules, answer = imported_by_ask(question, tmp_path / "data")
+    assert "7946" not in json.dumps(answer) and "John Smith" not in json.dumps(answer)
+    assert "[PHONE]" in answer["question"]
+    assert {"presidio_analyzer", "phonenumbers"} <= modules
+    assert not modules & TORCH, sorted(modules & TORCH)
 
 
 @pytest.mark.slow

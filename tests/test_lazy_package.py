@@ -71,3 +71,12 @@ def test_langsmith_types_still_gives_all_its_names() -> None:
     import assistant  # noqa: F401  (registers the deferral before langchain-core loads)
 
     assert Run.__name__ == "Run" and RunSelectField is not None
+
+
+def test_langgraph_sdk_still_gives_all_its_names() -> None:
+    from langgraph_sdk import get_client
+    from langgraph_sdk.auth.types import BaseUser
+
+    import assistant  # noqa: F401  (registers the deferral)
+
+    assert callable(get_client) and BaseUser.__name__ == "BaseUser"

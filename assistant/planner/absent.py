@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from corpus.paths import REVIEW_PATH
 from corpus.regimens import load_catalogue
 from corpus.spelling import near_name
 from corpus.trials import load_trials
 from corpus.vocabulary import load_vocabulary, normalize
+from corpus.yamlio import load_yaml
 
 TOPICS_PATH = Path(__file__).resolve().parent / "data" / "not_in_review.yaml"
 # A trial-like name as written: letters, then a number joined to them ("leap002", "IMbrave050"),
@@ -105,13 +104,13 @@ def _cited_only() -> frozenset[str]:
 
 @cache
 def _measures() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    raw = yaml.safe_load(TOPICS_PATH.read_text(encoding="utf-8")).get("measures", [])
+    raw = load_yaml(TOPICS_PATH).get("measures", [])
     return tuple((m["name"], re.compile(m["pattern"], re.IGNORECASE)) for m in raw)
 
 
 @cache
 def _topics() -> tuple[tuple[str, re.Pattern[str], str], ...]:
-    raw = yaml.safe_load(TOPICS_PATH.read_text(encoding="utf-8"))["topics"]
+    raw = load_yaml(TOPICS_PATH)["topics"]
     return tuple((t["name"], re.compile(t["pattern"], re.IGNORECASE), t["nearby"]) for t in raw)
 
 

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from assistant.planner.metrics import METRIC_WORDS
 from corpus.vocabulary import load_vocabulary, normalize
+from corpus.yamlio import load_yaml
 
 ASKS_PATH = Path(__file__).resolve().parent / "data" / "asks.yaml"
 LABELS = ("figure", "rank", "statement", "options", "verdict", "criteria")
@@ -99,12 +98,12 @@ class _Index:
 @cache
 def _masks(path: Path = ASKS_PATH) -> dict[str, str]:
     """Vocabulary concept -> the placeholder it is masked as (data/asks.yaml `masks`)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["masks"]
+    raw = load_yaml(path)["masks"]
     return {concept: group for group, concepts in raw.items() for concept in concepts}
 
 
 def load_examples(path: Path = ASKS_PATH) -> list[tuple[str, str]]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]
+    raw = load_yaml(path)["examples"]
     return [(str(e["label"]), str(e["text"])) for e in raw]
 
 

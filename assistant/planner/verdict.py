@@ -15,10 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from clinical.answer import Verdict
 from corpus.regimens import load_catalogue
+from corpus.yamlio import load_yaml
 
 VERDICTS_PATH = Path(__file__).resolve().parent / "data" / "verdicts.yaml"
 
@@ -26,7 +25,7 @@ VERDICTS_PATH = Path(__file__).resolve().parent / "data" / "verdicts.yaml"
 @cache
 def _policy() -> tuple[tuple[str, ...], frozenset[str]]:
     """(routine check id prefixes, rule ids the review itself hedges): data/verdicts.yaml."""
-    raw = yaml.safe_load(VERDICTS_PATH.read_text(encoding="utf-8"))
+    raw = load_yaml(VERDICTS_PATH)
     return tuple(raw["routine_checks"]), frozenset(c["rule"] for c in raw["caution"])
 
 

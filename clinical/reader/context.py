@@ -19,9 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from clinical.reader.text import Sentence, words
+from corpus.yamlio import load_yaml
 
 CONTEXT_PATH = Path(__file__).resolve().parent.parent / "data" / "context.yaml"
 
@@ -125,7 +124,7 @@ class ContextRules:
 
 @cache
 def load_context_rules(path: Path = CONTEXT_PATH) -> ContextRules:
-    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw: dict[str, Any] = load_yaml(path)
     default_scope = int(raw["max_scope"])
     triggers = []
     for name, spec in raw["triggers"].items():

@@ -8,9 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, cast
 
-import yaml
-
 from clinical.reader.context import _alternation, _term
+from corpus.yamlio import load_yaml
 
 FINDINGS_PATH = Path(__file__).resolve().parent.parent / "data" / "findings.yaml"
 
@@ -72,7 +71,7 @@ def _target(field: dict[str, Any], raw: dict[str, Any]) -> TargetSpec:
 
 @cache
 def load_findings(path: Path = FINDINGS_PATH) -> dict[str, FieldSpec]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["fields"]
+    raw = load_yaml(path)["fields"]
     specs = {}
     for name, field in raw.items():
         specs[name] = FieldSpec(

@@ -29,6 +29,7 @@ from clinical.rules.schema import (
     VocabularyFile,
 )
 from corpus.regimens import Catalogue, load_catalogue
+from corpus.yamlio import load_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TABLES = ("common", "first_line", "later_line", "locoregional")
@@ -77,7 +78,7 @@ class RuleBook:
 
 def _read(path: Path, model: type[_Model]) -> _Model:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path)
         return model.model_validate(raw)
     except (OSError, yaml.YAMLError) as error:
         raise RuleDataError(f"{path.name}: cannot read: {error}") from None

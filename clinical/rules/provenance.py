@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-import yaml
-
 from clinical.rules.book import RuleBook
 from clinical.rules.output import Source
 from corpus.citations import refs_in
 from corpus.paths import DATA_DIR, REVIEW_PATH
+from corpus.yamlio import load_yaml
 
 OUTLINE_PATH = DATA_DIR / "outline.yaml"
 
@@ -23,7 +22,7 @@ OUTLINE_PATH = DATA_DIR / "outline.yaml"
 @cache
 def review_sections() -> dict[str, str]:
     """Section heading -> its text (up to the next heading), from the review and its outline."""
-    headings = [entry["heading"] for entry in yaml.safe_load(OUTLINE_PATH.read_text("utf-8"))]
+    headings = [entry["heading"] for entry in load_yaml(OUTLINE_PATH)]
     lines = REVIEW_PATH.read_text(encoding="utf-8").splitlines()
     starts = {line.strip(): index for index, line in enumerate(lines) if line.strip() in headings}
     ordered = sorted((index, heading) for heading, index in starts.items())
