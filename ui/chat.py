@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -39,6 +40,9 @@ def redact(text: str) -> str:
 @cache
 def _markdown() -> MarkdownIt:
     """CommonMark with tables; raw HTML escaped, no links, images or autolinks at all."""
+    # markdown-it logs every rule it tries at DEBUG ("entering list: StateBlock(...,
+    # tokens=101)"): thousands of records per answer that a log kept at DEBUG does not need.
+    logging.getLogger("markdown_it").setLevel(logging.INFO)
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.disable(["image", "link", "autolink", "reference", "html_inline", "html_block"])
