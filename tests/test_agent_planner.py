@@ -521,3 +521,15 @@ def test_a_question_over_every_rct_cites_trials_beyond_table_1(planner_assistant
     cited = {c.trial_id for c in result.citations}
     assert {"sharp", "oriental", "donafenib-vs-sorafenib", "orient-32"} <= cited
     assert "6.5 months" in result.bottom_line
+
+
+def test_a_regimen_made_of_what_was_received_is_history_not_the_plan(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "6 TACEs over 3 yrs, then TACE + lenvatinib, now 2 growing lesions (3 and 4 cm), "
+        "CP-A6 PS0. IR offers another TACE, rad onc offers SBRT. going with SBRT - reasonable?"
+    )
+    given = {v.regimen: v for v in result.verdicts}
+    assert given["sbrt"].value == "suitable"
+    assert given["tace"].value == "avoid"
+    assert given["tace"].alternatives == ["HAIC", "SBRT"]  # TACE's alternatives, not a line
+    assert "(including progression" not in result.bottom_line  # no parenthesis left open

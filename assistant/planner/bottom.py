@@ -69,6 +69,8 @@ def short_reason(reason: str) -> str:
         head = reason[:90]
         text = head.rsplit(",", 1)[0] if "," in head[55:] else head.rsplit(" ", 1)[0]
         text = _DANGLING.sub("", text)
+    if text.count("(") > text.count(")"):  # a parenthesis the cut left open goes whole
+        text = text[: text.rfind("(")]
     return _lower_first(text.strip().rstrip(",."))
 
 

@@ -267,7 +267,7 @@ def plan(
     # A regimen already received is history, not the plan asked about ("PD on lenvatinib;
     # registrar suggests apatinib next"), unless it is the only one named.
     received = set(reading.profile.get("prior_regimens", ()))
-    planned = [r for r in focus if r not in received] or focus
+    planned = [r for r in focus if not _received(r, received, reading.profile)] or focus
     result.focus = planned if len(planned) < len(focus) else focus
     result.asked_as = ask.label if ask.is_(ask.label or "") else None
     # The rules' cues, or a phrasing the examples know ("onc wants len/pembro - your take?")
@@ -293,6 +293,19 @@ def plan(
         profile = {k: v for k, v in reading.profile.items()}
         result.calls.append(ToolCall("locoregional_options", {"profile": profile}))
     return result
+
+
+def _received(regimen: str, received: set[str], profile: dict[str, Any]) -> bool:
+    """Whether a regimen named is one the patient had: itself, or made of drugs received and
+    TACE already given ("then TACE + lenvatinib" is lenvatinib received and TACE done)."""
+    if regimen in received:
+        return True
+    catalogue = load_catalogue()
+    given = {a for r in received if r in catalogue.regimens for a in catalogue.regimen(r).agents}
+    if profile.get("prior_tace") in ("some", "heavily_pretreated"):
+        given.add("tace")
+    agents = set(catalogue.regimen(regimen).agents)
+    return len(agents) > 1 and agents <= given
 
 
 def _assume_first_line(result: Plan) -> None:

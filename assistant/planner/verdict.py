@@ -80,6 +80,11 @@ def _entry(regimen: str, table: dict[str, Any]) -> tuple[dict[str, Any], str] | 
     return None
 
 
+def _locoregional(regimen: str) -> bool:
+    catalogue = load_catalogue()
+    return regimen in catalogue.regimens and catalogue.regimen(regimen).is_locoregional
+
+
 def verdicts(focus: list[str], data: dict[str, Any]) -> list[Verdict]:
     """One verdict per named regimen, from the rule core's result for the patient.
 
@@ -98,7 +103,10 @@ def verdicts(focus: list[str], data: dict[str, Any]) -> list[Verdict]:
         alternatives = [
             o["name"]
             for o in data.get("recommended", [])
-            if o["regimen"] != regimen and o["regimen"] not in catalogue.generalisations(regimen)
+            if o["regimen"] != regimen
+            and o["regimen"] not in catalogue.generalisations(regimen)
+            # TACE's alternatives are HAIC and SBRT, not a systemic line
+            and (not entry.is_locoregional or _locoregional(o["regimen"]))
         ]
         if avoid_entry := _entry(regimen, avoided):
             avoid, as_class = avoid_entry
