@@ -383,12 +383,23 @@ def _backing(question: str) -> list[ToolCall]:
     text = normalize(correct(question))
     trials, regimens, _ = _named(text)
     names = study_names(trials, regimens, question, text, bool(_ABOUT_STUDY.search(text)))
-    names += [n for n in described_trials(question) if n not in names]
+    # the trial it describes besides those it names ("... than lenvatinib in the original
+    # non-inferiority trial"): described with the named ones left out, which would crowd it
+    names += [n for n in described_trials(_unnamed(question)) if n not in names]
     metrics = metrics_asked(text) or [
         m for pattern, found in _TOPIC_METRICS if pattern.search(text) for m in found
     ]
     extra = {"metric": list(dict.fromkeys(metrics))} if metrics else {}
     return [ToolCall("lookup_trial", {"name": n, **extra}) for n in names[:3]]
+
+
+def _unnamed(question: str) -> str:
+    """The question with the trial names it uses blanked out."""
+    text = normalize(question)
+    for token, start, end in reversed(load_vocabulary().matches(question)):
+        if token.startswith("trial_"):
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _names_review_trial(question: str) -> bool:
