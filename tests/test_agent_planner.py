@@ -533,3 +533,26 @@ def test_a_regimen_made_of_what_was_received_is_history_not_the_plan(planner_ass
     assert given["tace"].value == "avoid"
     assert given["tace"].alternatives == ["HAIC", "SBRT"]  # TACE's alternatives, not a line
     assert "(including progression" not in result.bottom_line  # no parenthesis left open
+
+
+@pytest.mark.parametrize(
+    ("question", "regimen", "value"),
+    [
+        (
+            "Lenvatinib 1L for 14 mo, now slow progression, PS0, CP-A5. Plan to add pembro to "
+            "the lenvatinib - any support for that?",
+            "lenvatinib_pembrolizumab",
+            "suitable",
+        ),
+        (
+            "PD on lenvatinib + sintilimab. CP-A6 PS1. plan: keep sintilimab, add ipilimumab?",
+            "anti_pd1_plus_ipilimumab",
+            "suitable",
+        ),
+    ],
+)
+def test_a_plan_to_add_a_drug_is_judged_as_the_combination_it_makes(
+    planner_assistant, question: str, regimen: str, value: str
+) -> None:
+    result = planner_assistant.ask(question)
+    assert [(v.regimen, v.value) for v in result.verdicts] == [(regimen, value)]

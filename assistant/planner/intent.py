@@ -228,6 +228,8 @@ def plan(
     _, regimens, _ = _named(normalize(correct(question)))
     catalogue = load_catalogue()
     focus = [r.id for r in map(catalogue.resolve, regimens) if r is not None]
+    if added := _added_regimen(question):  # "keep sintilimab, add ipilimumab": the combination
+        focus = [added]
     patient = bool(reading.profile)
     text = normalize(question)
     # A drug the review never names beside a described patient ("Crohn's on infliximab") is
@@ -306,6 +308,52 @@ def _received(regimen: str, received: set[str], profile: dict[str, Any]) -> bool
         given.add("tace")
     agents = set(catalogue.regimen(regimen).agents)
     return len(agents) > 1 and agents <= given
+
+
+_ADD = re.compile(r"\b(?:add|adding|adds|added|on\s+top\s+of)\b", re.I)
+_SENTENCES = re.compile(r"(?<=[.;!?])\s+|\n+")
+
+
+def _added_regimen(question: str) -> str | None:
+    """The regimen a plan to add a drug makes ("plan to add pembro to the lenvatinib", "keep
+    sintilimab, add ipilimumab"): the drugs of the sentence that adds, as one regimen of the
+    catalogue, itself or by class (sintilimab + ipilimumab is an anti-PD-1 + ipilimumab), or the
+    either-or regimen that holds them (atezolizumab + lenvatinib or sorafenib)."""
+    sentence = next((s for s in _SENTENCES.split(question) if _ADD.search(s)), "")
+    if not sentence:
+        return None
+    catalogue = load_catalogue()
+    drugs: set[str] = set()
+    for token, _, _ in load_vocabulary().matches(sentence):
+        kind, _, key = token.partition("_")
+        if kind == "agent":
+            drugs.add(key)
+        elif kind == "regimen" and key in catalogue.regimens:
+            drugs |= set(catalogue.regimen(key).agents)
+    # a class the alias names ("add ipilimumab": anti-PD-1 + ipilimumab) beside the drug of it
+    # the sentence names (sintilimab) is that drug
+    drugs = {d for d in drugs if not any(d in catalogue.agents[o].classes for o in drugs - {d})}
+    if len(drugs) < 2:
+        return None
+    for regimen in catalogue.regimens.values():
+        if set(regimen.agents) == drugs:
+            return regimen.id
+    for regimen in catalogue.regimens.values():  # by class: the drugs as the review names them
+        if len(regimen.agents) == len(drugs) and _covered(regimen.agents, drugs):
+            return regimen.id
+    either = [r for r in catalogue.regimens.values() if " or " in r.name and drugs < set(r.agents)]
+    return either[0].id if either else None
+
+
+def _covered(general: tuple[str, ...], drugs: set[str]) -> bool:
+    catalogue = load_catalogue()
+    pending = list(general)
+    for drug in drugs:
+        match = next((g for g in pending if g == drug or g in catalogue.agents[drug].classes), None)
+        if match is None:
+            return False
+        pending.remove(match)
+    return True
 
 
 def _assume_first_line(result: Plan) -> None:

@@ -31,7 +31,7 @@ def _policy() -> tuple[tuple[str, ...], frozenset[str]]:
 
 # Words that put a named regimen forward for this patient.
 NAMED_PLAN = re.compile(
-    r"\b(?:plan(?:ned|ning)?\s+(?:is|was|to|for)?|planning|going\s+to\s+(?:start|give|use)"
+    r"\b(?:plan(?:ned|ning)?\s+(?:is|was|to|for)?|plan(?=\s*[:=-])|planning|going\s+to\s+(?:start|give|use)"
     r"|start(?:ing)?|give|giving|about\s+to|due\s+to\s+start|(?:colleague|team|oncologist|"
     r"surgeon|registrar|fellow|hepatologist|mdt)\s+(?:\w+\s+){0,2}(?:suggest|recommend|want|propos|"
     r"think|favour|favor|prefer|plan)\w*|suggest(?:ed|s)?|proposed?|considering|thinking\s+of"
