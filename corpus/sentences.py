@@ -123,3 +123,29 @@ def _gain(matched: dict[str, float], asked: Counter[str], covered: set[str]) -> 
         asked[term] * score * (COVERED_WEIGHT if term in covered else 1.0)
         for term, score in matched.items()
     )
+
+
+# A sentence that gives the reason for the one before it ("This may be because...").
+_EXPLAINS = re.compile(
+    r"^(?:this|these|that|it|they|which)\s+(?:is|are|was|were|may|might|could|can|probably"
+    r"|likely|possibly|suggests?|indicates?|reflects?)\b|^(?:because|since|owing|due)\b"
+    r"|\b(?:because|due\s+to|owing\s+to|attributed\s+to|the\s+reason|as\s+a\s+result)\b",
+    re.IGNORECASE,
+)
+
+
+def explanation(sentence: Sentence, hits: Sequence[dict]) -> Sentence | None:
+    """The sentence after `sentence` in its passage when it gives the reason for it: a why-
+    question's answer is often the review's statement and, next, its explanation."""
+    for hit in hits:
+        if hit.get("id") != sentence.chunk_id:
+            continue
+        following = split_sentences(hit["text"])[sentence.position + 1 : sentence.position + 2]
+        if following:
+            text = " ".join(strip_markers(following[0]).split())
+            if _EXPLAINS.search(text):
+                refs = refs_in(following[0]) or sentence.refs
+                return Sentence(
+                    text, sentence.chunk_id, sentence.section, refs, 0.0, sentence.position + 1
+                )
+    return None

@@ -556,3 +556,12 @@ def test_a_plan_to_add_a_drug_is_judged_as_the_combination_it_makes(
 ) -> None:
     result = planner_assistant.ask(question)
     assert [(v.regimen, v.value) for v in result.verdicts] == [(regimen, value)]
+
+
+def test_a_why_question_quotes_the_reason_the_review_gives_next(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "Why did sintilimab + IBI305 look worse than atezo/bev on PFS, ORR, PD rate - what do "
+        "the authors put it down to?"
+    )
+    assert "slightly inferior" in result.bottom_line
+    assert "This may be due to delays" in result.bottom_line  # the next sentence: the reason

@@ -230,6 +230,9 @@ def _significance(plan: Plan, artifact: dict[str, Any]) -> str:
     return ""
 
 
+_ASKS_WHY = re.compile(
+    r"\bwhy\b|\bhow\s+come\b|\bexplain|\breasons?\b|\brationale\b|\bput\s+it\s+down", re.I
+)
 # A drug or regimen singled out as one arm: "durva monotherapy arm", "the sorafenib arm".
 _SINGLED_OUT = re.compile(r"^[\s-]*(?:[\w-]+\s+)?(?:arm\b(?!s)|mono(?:therapy)?\b|alone\b)", re.I)
 
@@ -351,7 +354,8 @@ def _part(
             hits = _about(artifact.get("hits", []), plan.trials)
             if plan.absent:  # what the review says nearby, never another trial's figures
                 hits = _without_figures(hits)
-            quoted = passage_sentence(plan.question, hits, context, cite)
+            explain = bool(_ASKS_WHY.search(plan.question))
+            quoted = passage_sentence(plan.question, hits, context, cite, explain=explain)
             if plan.absent:
                 quoted = [f"Nearest it comes: {q[0].lower()}{q[1:]}" for q in quoted]
             elif not quoted:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from clinical.answer import Verdict
-from corpus.sentences import best_sentences
+from corpus.sentences import best_sentences, explanation
 
 Cite = Callable[[Iterable[str], Iterable[int]], str]  # names, refs -> "[IMbrave150; refs 19–21]"
 MAX_WORDS = 80  # the whole bottom line, citations aside
@@ -414,14 +414,22 @@ def locoregional_sentence(data: dict[str, Any], cite: Cite) -> str:
 
 
 def passage_sentence(
-    question: str, hits: list[dict[str, Any]], context: list[str], cite: Cite, limit: int = 1
+    question: str,
+    hits: list[dict[str, Any]],
+    context: list[str],
+    cite: Cite,
+    limit: int = 1,
+    explain: bool = False,
 ) -> list[str]:
-    """The review's own sentences that answer the question, quoted and cited."""
+    """The review's own sentences that answer the question, quoted and cited; for a why-question
+    (`explain`), with the next sentence when it gives the reason."""
     quoted = []
     for sentence in best_sentences(question, hits, context, limit=limit):
         where = sentence.section.split(" > ")[-1]
-        quoted.append(
-            f"The review ({where}): \u201c{sentence.text.rstrip('.')}.\u201d "
-            f"{cite([], sentence.refs)}".strip()
-        )
+        text = sentence.text.rstrip(".")
+        refs = sentence.refs
+        if explain and (reason := explanation(sentence, hits)):
+            text = f"{text}. {reason.text.rstrip('.')}"
+            refs = tuple(dict.fromkeys([*refs, *reason.refs]))
+        quoted.append(f"The review ({where}): \u201c{text}.\u201d {cite([], refs)}".strip())
     return quoted
