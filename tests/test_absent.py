@@ -128,3 +128,21 @@ def test_a_measure_or_a_population_the_review_lacks_is_said_then_the_trial_figur
 )
 def test_spelling_mends_names_but_never_turns_a_word_into_a_trial(text: str, expected: str) -> None:
     assert correct(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("any guidance on HBV reactivation / antiviral prophylaxis with ICIs?", "hepatitis B"),
+        ("lenvatinib with apixaban - drug interactions?", "drug interactions"),
+        ("can we give atezo/bev on dialysis?", "renal impairment"),
+    ],
+)
+def test_common_questions_outside_the_review_are_declared_absent(question: str, topic: str) -> None:
+    assert any(a.kind == "topic" and a.text.startswith(topic) for a in absent_things(question))
+
+
+def test_an_absent_topic_beside_a_patient_does_not_replace_the_answer(planner_assistant) -> None:
+    result = planner_assistant.ask("HBV on entecavir, CP-A5, ECOG 0, BCLC C, EGD normal. 1L?")
+    assert result.intent == "first_line"
+    assert result.recommended_ids
