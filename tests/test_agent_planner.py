@@ -565,3 +565,12 @@ def test_a_why_question_quotes_the_reason_the_review_gives_next(planner_assistan
     )
     assert "slightly inferior" in result.bottom_line
     assert "This may be due to delays" in result.bottom_line  # the next sentence: the reason
+
+
+def test_a_study_reported_in_words_gets_a_bottom_line_not_a_blank(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "in the Wang atezo/bev vascular invasion study, what % of pts meeting the criteria "
+        "actually got resected?"
+    )
+    assert result.bottom_line.startswith("The review does not report a figure for this from")
+    assert "high chance of surgical resection" in result.bottom_line

@@ -51,3 +51,10 @@ def test_a_fresh_set_holds_its_floor_and_never_recommends_what_it_excludes(
         if check["check"] in OUTPUT_CHECKS and not check["passed"]
     ]
     assert alarms == []
+    # the answer first: every answered question opens with a bottom line
+    silent = [
+        row.id
+        for row in report.cases
+        if not row.result["refused"] and not str(row.result.get("bottom_line") or "").strip()
+    ]
+    assert silent == []

@@ -271,6 +271,24 @@ def _arm_asked(plan: Plan, artifact: dict[str, Any]) -> dict[str, Any]:
     return artifact | {"results": rows, "one_arm": True}
 
 
+def _record_sentence(artifact: dict[str, Any], cite: Any) -> str:
+    """For a study with no figure to give: that the review reports none, then what it says."""
+    citations = {c.get("trial_id"): c for c in artifact.get("citations", [])}
+    for trial_id in artifact.get("trials", [])[:1]:
+        record = artifact.get("records", {}).get(trial_id, {})
+        findings = record.get("findings", [])
+        name = citations.get(trial_id, {}).get("trial") or trial_id
+        if not findings:
+            return NOT_REPORTED.format(what=f"a figure for this from {name}")
+        quote = str(findings[0]["quote"]).strip().rstrip(".")
+        refs = findings[0].get("refs", [])
+        return (
+            f"The review does not report a figure for this from {name}; it says: "
+            f"\u201c{quote}.\u201d {cite([name], refs)}".strip()
+        )
+    return ""
+
+
 def _yes_no(sentence: str) -> str:
     """ "No" or "Yes" when the review's sentence says so plainly, else nothing."""
     if _NO.search(sentence):
@@ -318,6 +336,9 @@ def _part(
         elif tool == "lookup_trial" and not _others_absent(plan):
             own = _arm_asked(plan, artifact)
             sentence, complete = figure_sentence(own, _asked_metrics(plan), metric_label, cite)
+            if not sentence and (said := _record_sentence(own, cite)):
+                # a study the review reports in words, not figures: said so, then its words
+                sentence, complete = said, False
             if sentence and plan.absent:  # a measure it never gives: what it does report
                 sentence = f"What it reports: {sentence}"
             if population := _missing_population(plan, artifact):
