@@ -127,6 +127,8 @@ def absent_things(question: str) -> list[Absent]:
             continue
         head = match.group("head").lower().strip("- ")
         number = match.group("number")
+        if re.fullmatch(r"(?:19|20)\d\d", number) and match.group("sep") != "-":
+            continue  # a year ("s/p LT 2019", "EVL 2018"), never a trial's number
         if _key(said) in _cited_only() and not _NOT_TRIALS.match(head):
             # named by the review but never given a figure: said so, then what it says nearby
             nearby = question.replace(said, " ")  # its name would pull in its namesakes

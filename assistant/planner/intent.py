@@ -114,6 +114,7 @@ _CRITERIA = re.compile(
 # A locoregional question asks about a modality; "never had TACE" is history, not a question.
 _LOCOREGIONAL = re.compile(
     r"\bhaic\b|\bsbrt\b|\blocoregional\b|\bhepatic\s+arterial\s+infusion\b|\bradiotherapy\b"
+    r"|\bliver[\s-]directed\b|\bintra-?arterial\b"
     r"|\btace\s+(?:or|vs\.?|versus)\b|\b(?:or|vs\.?|versus)\s+tace\b"
     r"|\b(?:is|would|should|could|can)\s+(?:\w+\s+)?tace\b|\btace\s+(?:worth|reasonable|an\s+option"
     r"|suitable|appropriate|indicated)|\b(?:consider|offer|try|add)\s+tace\b"
