@@ -45,6 +45,7 @@ def test_a_trial_the_review_never_names_is_absent(question: str, absent: str) ->
         "CP 7 ECOG 1 BCLC-C, in 2023 guidelines, NCT04560894",
         "ORR of atezolizumb bevacizmab?",  # misspelt, not absent drugs
         "68M s/p LT 2019, EVL 2018, TACE 2020, now lung mets",  # years, not trial numbers
+        "HIMALYA stride OS HR",  # HIMALAYA misspelt
     ],
 )
 def test_figures_measurements_and_known_names_are_not_absent(question: str) -> None:

@@ -158,7 +158,8 @@ def absent_things(question: str) -> list[Absent]:
         said = match.group(1)
         head = said.split("-")[0].lower()
         inside = any(said.lower() in a.text.lower() for a in found)
-        if not inside and _key(said) not in trials and head not in words:
+        misspelt = near_name(said) is not None  # "HIMALYA" is HIMALAYA, not a new trial
+        if not inside and _key(said) not in trials and head not in words and not misspelt:
             found.append(Absent("trial", said))
     for match in _DRUG.finditer(lowered):
         said = match.group(1)
