@@ -145,7 +145,7 @@ def _danger(field: str, value: Any) -> int:
         return {"A": 0, "B": 1, "C": 2}.get(str(value), 0)
     if field == "ecog" and isinstance(value, int):
         return value
-    return 1 if value is True else 0
+    return 1 if value is True or (value is not None and value == field_spec(field).fail_safe) else 0
 
 
 def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str | None]:
