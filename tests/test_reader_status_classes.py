@@ -60,3 +60,44 @@ def _decided(text: str, field: str) -> tuple[object, Status] | None:
 )
 def test_goal(text: str, value: str, status: Status) -> None:
     assert _decided(text, "goal") == (value, status)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "status"),
+    [
+        ("portal LN 1.5 cm ?reactive vs met", True, Status.UNCERTAIN),
+        ("Porta hepatis LN 14 mm, ?reactive vs met.", True, Status.UNCERTAIN),
+        ("4 mm lung nodule, indeterminate, for interval CT", True, Status.UNCERTAIN),
+        ("hx: OLT (2012). new 2 cm lesion seg 4a + hilar LN. 1L options?", True, Status.PRESENT),
+        ("66M OLT'13 rec'25 lung+LN, CPA5 PS0, systemic-naive", True, Status.PRESENT),
+        (
+            "Hx: liver transplant 2019 -> recurrence 2023 (lung). 1L lenvatinib",
+            True,
+            Status.PRESENT,
+        ),
+        ("The cancer is going to the bones also, in hip.", True, Status.PRESENT),
+        ("Peritoneal seeding after spontaneous rupture.", True, Status.PRESENT),
+        ("ECOG 3 from the malignant pleural effusion", True, Status.PRESENT),
+        ("N1M0", True, Status.PRESENT),
+        ("cT3N0M0", False, Status.ABSENT),
+        ("staging CT chest and bone scan negative", False, Status.ABSENT),
+        ("Extrahepatic: nil (CT chest, bone scan)", False, Status.ABSENT),
+        ("HCC 4 cm + 2 cm, right lobe, no spread, Child A", False, Status.ABSENT),
+        # a lung metastasis resected or gone is a past state
+        (
+            "previous lung met resected 2022 (VATS), no recurrence outside liver since",
+            True,
+            Status.HISTORICAL,
+        ),
+        # "otherwise" excepts what was stated before it
+        (
+            "Skin nodule on the abdominal wall - biopsy: HCC. Otherwise staging clear.",
+            True,
+            Status.PRESENT,
+        ),
+        ("PD in liver, lungs clear", None, None),
+    ],
+)
+def test_extrahepatic_spread(text: str, value: object, status: Status | None) -> None:
+    expected = None if status is None else (value, status)
+    assert _decided(text, "tumour.extrahepatic_spread") == expected

@@ -49,6 +49,7 @@ def _lexical(text: str) -> list[Mention]:
                         match.end(),
                         negated=target.negated,
                         implied=target.implied,
+                        historical=target.historical,
                         planned=target.always_planned
                         or bool(target.planned_before and target.planned_before.search(after))
                         or bool(target.planned_after and target.planned_after.search(before)),
@@ -201,7 +202,9 @@ def _incomplete(facts: list[Fact], text: str, spans: list[Sentence]) -> list[Fac
 # given ("which regimen for conversion?") or asks about something said after it in another
 # clause ("conversion - which regimen?").
 _CLAUSE_BREAK = re.compile(r"[,;:\n]|\s-\s|->|→|=>")
-_PRESUPPOSING = re.compile(r"\b(?:which|what|how|best|preferred|choice|optimal)\b")
+_PRESUPPOSING = re.compile(
+    r"\b(?:which|what|how|why|when|where|who|whose|best|preferred|choice|optimal)\b"
+)
 ASKED_TAIL_WORDS = 6
 
 
@@ -238,6 +241,25 @@ def _either_or(facts: list[Fact], text: str) -> list[Fact]:
     return [
         f.model_copy(update={"status": Status.UNCERTAIN}) if id(f) in open_ else f for f in facts
     ]
+
+
+_OTHERWISE = re.compile(r"\botherwise\b")
+
+
+def _otherwise(facts: list[Fact], text: str) -> list[Fact]:
+    """ "Skin nodule, biopsy: HCC. Otherwise staging clear.": a denial said "otherwise" excepts
+    what was stated before it; it does not undo it."""
+    out: list[Fact] = []
+    for fact in facts:
+        near = text[max(0, fact.start - 15) : fact.end + 12]
+        excepted = fact.status is Status.ABSENT and _OTHERWISE.search(near)
+        stated = any(
+            o.field == fact.field and o.status is not Status.ABSENT and o.end <= fact.start
+            for o in out
+        )
+        if not (excepted and stated):
+            out.append(fact)
+    return out
 
 
 REGIMEN_PURPOSE_CHARS = 45  # "lenvatinib + toripalimab (triple therapy) as conversion"
@@ -320,5 +342,5 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
             )
         )
     out.facts = _either_or(_incomplete(_dated(out.facts, text, spans), text, spans), text)
-    out.facts = _ended(out.facts, text)
+    out.facts = _otherwise(_ended(out.facts, text), text)
     return out
