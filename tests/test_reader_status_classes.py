@@ -101,3 +101,46 @@ def test_goal(text: str, value: str, status: Status) -> None:
 def test_extrahepatic_spread(text: str, value: object, status: Status | None) -> None:
     expected = None if status is None else (value, status)
     assert _decided(text, "tumour.extrahepatic_spread") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "status"),
+    [
+        (
+            "He had TACE x4 in 2022-2024 with PD after the last one.",
+            "heavily_pretreated",
+            Status.PRESENT,
+        ),
+        ("TACE x2 with good response. Repeat TACE or start systemic?", "some", Status.PRESENT),
+        ("TACE-HAIC combination x2", "some", Status.PRESENT),
+        ("Post-TACE (x1, last month) he developed new ascites", "some", Status.PRESENT),
+        ("cTACE x3 with lipiodol.", "heavily_pretreated", Status.PRESENT),
+        ("Y-90 x1, TACE x0.", "none", Status.ABSENT),
+        ("Tx hx: TACE, TACE, TACE (2021, 2022, 2023).", "heavily_pretreated", Status.PRESENT),
+        (
+            "TACE 2021 (x1), TACE 2022 (x1), TACE 2023 (x2 sessions). Now on lenvatinib.",
+            "heavily_pretreated",
+            Status.PRESENT,
+        ),
+        (
+            "LT candidate - bridging with TACE (3 sessions so far), AFP 190",
+            "heavily_pretreated",
+            Status.PRESENT,
+        ),
+        ("Listed for LT, got bridging TACE x2, now beyond Milan", "some", Status.PRESENT),
+        ("multiple TACEs over the years", "heavily_pretreated", Status.PRESENT),
+        ("Multiple TACE sessions (5) since 2019.", "heavily_pretreated", Status.PRESENT),
+        (
+            "Should he get TACE first? No prior TACE; 3 lesions in both lobes.",
+            "none",
+            Status.ABSENT,
+        ),
+        ("hasn't had any locoregional therapy", "none", Status.ABSENT),
+        ("3 HCC nodules right lobe, PS 0, CP A5. Untreated. Atezo/bev?", "none", Status.ABSENT),
+        ("He is naive to any HCC treatment.", "none", Status.ABSENT),
+        ("AFP 400 TACE or HAIC?", None, None),
+    ],
+)
+def test_prior_tace(text: str, value: object, status: Status | None) -> None:
+    expected = None if status is None else (value, status)
+    assert _decided(text, "prior_tace") == expected

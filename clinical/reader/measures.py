@@ -640,15 +640,23 @@ def contralateral(text: str, problems: Problems) -> list[Mention]:
 
 # --- prior TACE sessions ------------------------------------------------------------------------
 
-_TACE = r"(?:tace|(?:trans-?arterial\s+|transcatheter\s+arterial\s+)?chemo-?emboli[sz]ations?)"
-_MANY = r"(?:multiple|several|repeated|repeat|numerous|many|serial)"
+_TACE = (
+    r"(?:(?:(?:c|deb|dem|b)-?)?taces?|(?:trans-?arterial\s+|transcatheter\s+arterial\s+)?"
+    r"chemo-?emboli[sz]ations?)"
+)
+_MANY = r"(?:multiple|several|repeated|numerous|many|serial)"
 # A count of sessions: "TACE x4", "3 rounds of TACE", "TACE twice". A bare number before TACE
 # counts only when small and not a lab value ("AFP 400 TACE or HAIC?" is no session count).
 _TACE_SESSIONS = re.compile(
     rf"\b(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight)\s+(?:(?:rounds|sessions|courses"
     rf"|cycles|procedures|treatments)\s+of\s+)?(?:prior\s+|previous\s+)?{_TACE}"
-    rf"|\b{_TACE}\s*(?:x|×)\s*(?P<x>\d{{1,2}})\b|\b{_TACE}\s+(?P<t>twice|(?:\d{{1,2}}|three|four"
-    r"|five|six)\s+times)"
+    # "TACE x4", "TACE-HAIC combination x2", "Post-TACE (x1, last month)", "TACE x0"
+    rf"|\b{_TACE}(?:-haic|\s+combination)*\s*\(?\s*(?:x|×)\s*(?P<x>\d{{1,2}})\b"
+    rf"|\b{_TACE}\s+(?P<t>twice|(?:\d{{1,2}}|two|three|four|five|six)\s+times)"
+    # "TACE sessions (5)", "TACE (3 sessions so far)"
+    rf"|\b{_TACE}\s+(?:sessions?\s*)?\(\s*(?P<p>\d{{1,2}})(?:\s+sessions?)?(?:\s+so\s+far)?\s*\)"
+    # "TACE, TACE, TACE (2021, 2022, 2023)": three named
+    rf"|\b(?P<listed>{_TACE}(?:\s*,\s*{_TACE}){{2,}})\b"
 )
 _LAB_BEFORE = re.compile(r"(?:afp|nlr|pivka|dcp|alt|ast|bilirubin|alb\w*|inr|plts?|ca)\s*[:=]?\s*$")
 
@@ -660,13 +668,44 @@ def tace_sessions(text: str, problems: Problems) -> list[Mention]:
             text[max(0, match.start() - 12) : match.start()]
         ):
             continue
-        said = next(g for g in match.group("n", "x", "t") if g).split()[0]
-        sessions = number(said)
-        if not 1 <= sessions <= 30:
+        if match.group("listed"):
+            sessions = len(re.findall(_TACE, match.group("listed")))
+        else:
+            said = next(g for g in match.group("n", "x", "t", "p") if g).split()[0]
+            sessions = number(said)
+        if not 0 <= sessions <= 30:
             continue
-        value = "heavily_pretreated" if sessions >= 3 else "some"
+        value = "heavily_pretreated" if sessions >= 3 else "some" if sessions else "none"
         found.append(Mention("prior_tace", value, *match.span(), negated="none"))
-    return found
+    return found + _tace_history(text)
+
+
+# A history that dates each TACE ("TACE 2021 (x1), TACE 2022 (x1), TACE 2023 (x2 sessions)",
+# "- 2022: TACE ... - 2023: TACE ... - 2024: TACE + lenvatinib"): the sessions add up.
+_DATED_TACE = re.compile(
+    rf"(?P<y1>\b(?:19|20)\d\d)\s*[:)-]?\s*(?:[a-z-]+\s+)?{_TACE}"
+    rf"|\b{_TACE}\s*\(?\s*(?:in\s+)?(?P<y2>(?:19|20)\d\d)\b"
+)
+_SESSIONS_AFTER = re.compile(
+    r"^[^.;\n]{0,12}?(?:\(|\b)(?:x|×)\s*(?P<n>\d{1,2})\b|^\s+(?P<t>twice)|^\s*x\s*(?P<m>\d{1,2})"
+)
+HEAVILY_PRETREATED_SESSIONS = 3
+
+
+def _tace_history(text: str) -> list[Mention]:
+    years: dict[str, int] = {}
+    first = last = None
+    for match in _DATED_TACE.finditer(text):
+        year = match.group("y1") or match.group("y2")
+        count = _SESSIONS_AFTER.match(text, match.end())
+        said = count and next((g for g in count.group("n", "t", "m") if g), None)
+        years[year] = max(years.get(year, 0), number(said) if said else 1)
+        first = first if first is not None else match.start()
+        last = match.end()
+    if len(years) < 2 or sum(years.values()) < HEAVILY_PRETREATED_SESSIONS:
+        return []
+    assert first is not None and last is not None
+    return [Mention("prior_tace", "heavily_pretreated", first, last, negated="none")]
 
 
 # --- where the tumours are --------------------------------------------------------------------
