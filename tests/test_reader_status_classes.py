@@ -144,3 +144,34 @@ def test_extrahepatic_spread(text: str, value: object, status: Status | None) ->
 def test_prior_tace(text: str, value: object, status: Status | None) -> None:
     expected = None if status is None else (value, status)
     assert _decided(text, "prior_tace") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "status"),
+    [
+        # a past disease, however its past is said
+        ("UC, s/p panproctocolectomy 1995, no issues since", True, Status.HISTORICAL),
+        ("Guillain-Barre in 2015, full recovery", True, Status.HISTORICAL),
+        ("'Yes: psoriasis as a child, none since age 15.'", True, Status.HISTORICAL),
+        ("AI disease: MS (dx 1990s), no relapse in 20 yrs, never treated", True, Status.HISTORICAL),
+        # a queried disease, or one a test has still to confirm, is uncertain
+        ("hx of IBD? unclear - had 'colitis' once, never scoped", True, Status.UNCERTAIN),
+        (
+            "Pt with coeliac disease? - not confirmed, TTG borderline, no biopsy.",
+            True,
+            Status.UNCERTAIN,
+        ),
+        ("If the biopsy confirms AIH overlap we'd switch to lenvatinib.", True, Status.UNCERTAIN),
+        ("Autoimmune history is messy: 'possible lupus' in 2015.", True, Status.UNCERTAIN),
+        # denials, listed with "/" or said after a dash
+        ("no h/o SLE/RA/IBD/MS", False, Status.ABSENT),
+        ("Autoimmune disease - none known.", False, Status.ABSENT),
+        ("EGD: no varices. No AI/tx. Naive.", False, Status.ABSENT),
+        ("We ruled out autoimmune disease (rheum review, normal serology).", False, Status.ABSENT),
+        # present
+        ("kidney tx 2009, on tac + pred. RA as well, on low-dose pred only.", True, Status.PRESENT),
+        ("Transplanted? yes - liver, 2011. Lupus? yes, on HCQ.", True, Status.PRESENT),
+    ],
+)
+def test_autoimmune(text: str, value: object, status: Status) -> None:
+    assert _decided(text, "active_autoimmune_disease") == (value, status)

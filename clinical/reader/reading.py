@@ -243,6 +243,22 @@ def _either_or(facts: list[Fact], text: str) -> list[Fact]:
     ]
 
 
+# A field's heading followed by what it holds ("AI disease: MS (dx 1990s), no relapse",
+# "Autoimmune history is messy: 'possible lupus'"): the items say how it stands, not the heading.
+_HEADING = re.compile(
+    r"(?:\s+[a-z]+){0,3}\s*[:=]\s*(?:yes\s*[,(-]?\s*)?[('\"]?\s*(?:[a-z?]+\s+){0,2}"
+)
+
+
+def _headings(facts: list[Fact], text: str) -> list[Fact]:
+    dropped = set()
+    for a, b in itertools.pairwise(facts):
+        heading = a.field == b.field and field_spec(a.field).any_of
+        if heading and a.status is Status.PRESENT and _HEADING.fullmatch(text, a.end, b.start):
+            dropped.add(id(a))
+    return [f for f in facts if id(f) not in dropped]
+
+
 _OTHERWISE = re.compile(r"\botherwise\b")
 
 
@@ -342,5 +358,5 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
             )
         )
     out.facts = _either_or(_incomplete(_dated(out.facts, text, spans), text, spans), text)
-    out.facts = _otherwise(_ended(out.facts, text), text)
+    out.facts = _headings(_otherwise(_ended(out.facts, text), text), text)
     return out
