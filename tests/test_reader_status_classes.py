@@ -175,3 +175,43 @@ def test_prior_tace(text: str, value: object, status: Status | None) -> None:
 )
 def test_autoimmune(text: str, value: object, status: Status) -> None:
     assert _decided(text, "active_autoimmune_disease") == (value, status)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "status"),
+    [
+        ("72M, no autoimmune hx, no tx, EGD done. CP A6.", False, Status.ABSENT),
+        ("no ai dz, no tx. first line?", False, Status.ABSENT),
+        ("transplant hx nil", False, Status.ABSENT),
+        ("Had a liver tx? nope. kidney? nope.", False, Status.ABSENT),
+        ("pt denies any prior transplant or immunosuppressive therapy", False, Status.ABSENT),
+        (
+            "Asked specifically about transplant: pt denies any transplant or major surgery.",
+            False,
+            Status.ABSENT,
+        ),
+        ("Our pt is transplant-naive.", False, Status.ABSENT),
+        # a waiting list is a candidacy; the patient's own word beside it stands
+        ("She's on the LT waiting list. Prior TACE x2.", True, Status.HYPOTHETICAL),
+        (
+            "She's on the kidney transplant waiting list. She's never had a transplant.",
+            False,
+            Status.ABSENT,
+        ),
+        # asked of the patient, it is not settled (held at the fail-safe value)
+        (
+            "Is he post-transplant? I think the renal team mentioned something.",
+            True,
+            Status.UNCERTAIN,
+        ),
+        ("Hx: kideny transplnat 2003, on ciclosporin.", True, Status.PRESENT),
+        (
+            "Would you treat an LDLT recipient with STRIDE if the graft is 10 years old? "
+            "Real patient: 67M, LDLT 2015, tac 1 mg.",
+            True,
+            Status.PRESENT,
+        ),
+    ],
+)
+def test_organ_transplant(text: str, value: object, status: Status) -> None:
+    assert _decided(text, "organ_transplant") == (value, status)

@@ -72,6 +72,10 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(_term(p) for p in ordered))
 
 
+# Categories whose terms listed both forward and backward reach both ways from one match.
+_BOTH_WAYS = frozenset({Category.HISTORICAL, Category.NEGATED})
+
+
 @dataclass(frozen=True)
 class ContextRules:
     triggers: tuple[tuple[Category, str, re.Pattern[str], int], ...]  # direction: forward,
@@ -96,16 +100,16 @@ class ContextRules:
                     candidates.append((match.start(), match.end(), category, direction, scope))
         # Overlaps resolve to the longest match (then the earliest).
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-        past: set[tuple[int, int]] = set()
+        past: set[tuple[int, int, Category]] = set()
         for start, end, category, direction, scope in candidates:
-            # A past marker listed both ways reaches both ways ("as a child": "psoriasis as a
-            # child", "as a child she had psoriasis").
-            both = category is Category.HISTORICAL and (start, end) in past
+            # A past marker or a denial listed both ways reaches both ways ("psoriasis as a
+            # child", "as a child she had psoriasis"; "transplant hx nil", "nil transplant").
+            both = category in _BOTH_WAYS and (start, end, category) in past
             if not both and any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             taken.append((start, end))
-            if category is Category.HISTORICAL:
-                past.add((start, end))
+            if category in _BOTH_WAYS:
+                past.add((start, end, category))
             found.append(
                 Trigger(
                     category,

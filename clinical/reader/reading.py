@@ -89,6 +89,8 @@ def _status(
         return Status.HYPOTHETICAL, mention.value
     if assertion.has(Category.SCENARIO) or planned:
         return Status.HYPOTHETICAL, value
+    if mention.implied and denied:
+        return None  # a sign denied ("denies any transplant or immunosuppressive therapy")
     if assertion.has(Category.UNCERTAIN) or mention.implied:
         return Status.UNCERTAIN, mention.value
     if denied and (mention.negated == "uncertain" or (assertion.unclear_denial and spec.safety)):
@@ -208,7 +210,7 @@ _PRESUPPOSING = re.compile(
 ASKED_TAIL_WORDS = 6
 
 
-def _asked(text: str, mention: Mention, sentence: Sentence) -> bool:
+def _asked(text: str, mention: Mention, sentence: Sentence, wording: re.Pattern[str]) -> bool:
     if sentence.end >= len(text) or text[sentence.end] != "?":
         return False
     tail = re.sub(r"\([^()]*\)", " ", text[mention.end : sentence.end])
@@ -216,7 +218,7 @@ def _asked(text: str, mention: Mention, sentence: Sentence) -> bool:
         return False
     head = text[sentence.start : mention.start]
     clause = _CLAUSE_BREAK.split(head)[-1]
-    return not _PRESUPPOSING.search(clause)
+    return not _PRESUPPOSING.search(clause) and wording.search(clause) is not None
 
 
 # Two values of one field offered as alternatives: "split between conversion and maintenance",
@@ -246,7 +248,7 @@ def _either_or(facts: list[Fact], text: str) -> list[Fact]:
 # A field's heading followed by what it holds ("AI disease: MS (dx 1990s), no relapse",
 # "Autoimmune history is messy: 'possible lupus'"): the items say how it stands, not the heading.
 _HEADING = re.compile(
-    r"(?:\s+[a-z]+){0,3}\s*[:=]\s*(?:yes\s*[,(-]?\s*)?[('\"]?\s*(?:[a-z?]+\s+){0,2}"
+    r"(?:\s+[a-z]+){0,3}\s*[:=]\s*(?:yes\s*[,(-]?\s*)?[('\"]?\s*(?:[a-z?]+\s+){0,3}"
 )
 
 
@@ -335,7 +337,8 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
         else:
             assertion = Assertion()
         spec = field_spec(mention.field)
-        if spec.asked_open and not assertion.categories and _asked(text, mention, sentence):
+        asked = spec.asked_open and _asked(text, mention, sentence, spec.asked_open)
+        if asked and not assertion.categories:
             assertion.categories.add(Category.UNCERTAIN)
             assertion.cues.append("?")
         decided = _status(mention, spec, assertion, mention.historical or spec.historical)

@@ -172,7 +172,8 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
     if asked:  # "what if she had a transplant?": answered as asked
         said = [f for f in facts if f.status in _CERTAIN and not f.asked]
         if spec.safety and said:  # "what if she had RA (she doesn't)": the safer of the two
-            return max([asked[-1], said[-1]], key=lambda f: _danger(name, f.value)), None
+            # (said first: at equal danger the patient's own fact, "Real patient: LDLT 2015")
+            return max([said[-1], asked[-1]], key=lambda f: _danger(name, f.value)), None
         if said:  # "if there were 2 lesions instead of 4? (There are 4.)": the patient's own
             return said[-1], None
         return asked[-1], None
