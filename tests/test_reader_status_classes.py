@@ -215,3 +215,64 @@ def test_autoimmune(text: str, value: object, status: Status) -> None:
 )
 def test_organ_transplant(text: str, value: object, status: Status) -> None:
     assert _decided(text, "organ_transplant") == (value, status)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "status"),
+    [
+        ("Vp1-2", "vp2", Status.UNCERTAIN),
+        ("? Vp1 vs Vp2 on MRI - radiology can't decide.", "vp2", Status.UNCERTAIN),
+        ("PVTT Cheng type II, no distant metastasis", "vp3", Status.PRESENT),
+        ("Cheng type III PVTT", "vp4", Status.PRESENT),
+        (
+            "tumour thrombus in the anterior sectoral branch of the right PV (second-order)",
+            "vp2",
+            Status.PRESENT,
+        ),
+        (
+            "portal vein invasion beyond the second-order branches only (third-order)",
+            "vp1",
+            Status.PRESENT,
+        ),
+        (
+            "PVTT from the right PV extending into the contralateral (left) branch",
+            "vp4",
+            Status.PRESENT,
+        ),
+        (
+            "PVTT involving both right and left portal veins and the bifurcation",
+            "vp4",
+            Status.PRESENT,
+        ),
+        ("LPV tumour thrombus, main trunk spared", "vp3", Status.PRESENT),
+        (
+            "Tumour thrombus in RPV with extension to the PV bifurcation but not the main trunk.",
+            "vp3",
+            Status.PRESENT,
+        ),
+        (
+            "Tumour thrombus extends into the right portal vein; main portal vein patent.",
+            "vp3",
+            Status.PRESENT,
+        ),
+        ("MPV TT, Child A5, ECOG 1", "vp4", Status.PRESENT),
+        ("HCC 5 cm + PVTT right branch", "vp3", Status.PRESENT),
+        ("3 lesions L lobe, + tumour thrombus L portal vein.", "vp3", Status.PRESENT),
+        ("bland thrombus in main PV, no tumour thrombus", "vp0", Status.ABSENT),
+        (
+            "Bland thrombus in the main PV. Separate tumour thrombus in the left PV branch.",
+            "vp3",
+            Status.PRESENT,
+        ),
+        ("EHS - none. Vp - none. Up-to-7 - out.", "vp0", Status.ABSENT),
+        ("HVTT: RHV only; no IVC extension. PV clear.", "vp0", Status.ABSENT),
+        # a what-if beside the grade leaves the grade
+        (
+            "What if the PVTT reached the SMV? Currently it's in the right PV only.",
+            "vp3",
+            Status.PRESENT,
+        ),
+    ],
+)
+def test_pvtt_grade(text: str, value: str, status: Status) -> None:
+    assert _decided(text, "tumour.pvtt_grade") == (value, status)

@@ -472,22 +472,51 @@ _JOINED = re.compile(r"^\s*(?:\+|and|&|,)\s*(?:an?\s+|another\s+)?$")
 
 # --- vascular invasion --------------------------------------------------------------------------
 
-_THROMBUS = r"(?:pvtt|thromb\w*|invasion|invad\w*|tumou?r\s+extension|involvement|occlu\w*)"
+_THROMBUS = r"(?:pvtt|thromb\w*|\btt\b|invasion|invad\w*|tumou?r\s+extension|involvement|occlu\w*)"
 _PVTT_GRADES = {  # most extensive first
-    "vp4": r"\bmain[\s-]+(?:portal|pv|trunk|pvtt)\b|\bportal\s+(?:vein\s+)?trunk\b"
-    r"|\bmain\s+portal\s+vein\b|\bmpv\b",
-    "vp3": r"\bfirst[\s-]order\s+(?:portal\s+)?branch|\b(?:right|left)\s+(?:portal\s+vein|pv|portal"
-    r"\s+branch)\b|\b(?:r|l|rt|lt)pv\b",
-    "vp2": r"\b(?:second[\s-]order|segmental)\s+(?:portal\s+)?branch",
-    "vp1": r"\b(?:third[\s-]order|subsegmental|sub-segmental)\s+(?:portal\s+)?branch",
+    # not a trunk said to be spared ("LPV tumour thrombus, main trunk spared", "but not the main
+    # trunk")
+    "vp4": r"(?<!not )(?<!not the )(?<!no )(?:\bmain[\s-]+(?:portal|pv|trunk|pvtt)\b|\bportal\s+"
+    r"(?:vein\s+)?trunk\b|\bmain\s+portal\s+vein\b|\bmpv\b)",
+    # not the branch of a first-order vein ("anterior sectoral branch of the right PV")
+    "vp3": r"\bfirst[\s-]order\s+(?:portal\s+)?branch|(?<!branch of the )(?<!branches of the )"
+    r"(?<!branch of )\b(?:right|left|r|l)\s+(?:portal\s+vein|pv|portal\s+branch)\b"
+    r"|\b(?:r|l|rt|lt)pv\b|\b(?:pvtt|thrombus)\s+(?:in\s+(?:the\s+)?)?(?:right|left)\s+branch\b",
+    "vp2": r"(?<!beyond the )(?<!beyond )\b(?:second[\s-]order|2nd[\s-]order|segmental|sectoral)"
+    r"(?:\s+(?:portal\s+)?(?:branch|pv))?(?![\s-]+branches)",
+    "vp1": r"\b(?:third[\s-]order|subsegmental|sub-segmental)(?:\s+(?:portal\s+)?branch)?"
+    r"|\bbeyond\s+(?:the\s+)?(?:second|2nd)[\s-]order",
 }
+# A vein said to be free: "main portal vein patent", "the left portal vein is patent".
+_VEIN_FREE = re.compile(
+    r"\s*(?:vein\s+|branch\s+)?(?:is\s+|was\s+|remains\s+)?(?:spared|clear|free|patent|normal"
+    r"|not\s+involved|uninvolved)\b"
+)
+# Cheng's types: I segmental or sectoral branches, II first-order (right or left) branch, III
+# main trunk, IV superior mesenteric vein. Type I spans Vp1-2: read at Vp2, uncertain.
+_CHENG = re.compile(r"\bcheng(?:'s)?\s+(?:type\s+)?(?P<t>iv|iii|ii|i|[1-4])\b")
+_CHENG_GRADES = {"i": "vp2", "1": "vp2", "ii": "vp3", "2": "vp3", "iii": "vp4", "3": "vp4"}
+_CHENG_GRADES |= {"iv": "vp4", "4": "vp4"}
+# A range or a choice of grades ("Vp1-2", "? Vp1 vs Vp2"): the worse, uncertain.
+_VP_RANGE = re.compile(
+    r"\bvp\s*-?\s*([0-4])\s*(?:-|/|or|to|vs\.?|versus)\s*(?:vp)?\s*-?\s*([0-4])\b"
+)
+# A sentence about a bland thrombus names no tumour thrombus ("bland thrombus in the main PV").
+_BLAND = re.compile(r"\bbland\b")
+_BLAND_QUERIED = re.compile(
+    r"\?\s*bland|\bbland\s*(?:vs\.?|versus|or)\b|\b(?:vs\.?|versus|or)\s+bland"
+)
+_TUMOUR_THROMBUS = re.compile(
+    r"(?<!no )\btumou?r\s+thromb|(?<!no )\bpvtt\b|(?<!non-)(?<!non)(?<!not )\benhanc"
+)
 _VP = re.compile(r"\bvp\s*-?\s*([0-4])\b(?!\s*(?:-|/|or|to)\s*(?:vp)?\s*[0-4])")
 # A thrombus into the contralateral lobe or the superior mesenteric vein is Vp4 by definition.
 _VP4_EXTENSIONS = {
     "tumour.pvtt_contralateral": re.compile(
-        rf"\b{_THROMBUS}\s+(?:[\w-]+\s+){{0,4}}(?:contralateral|opposite)\s+(?:lobe|branch|side"
-        r"|portal)|\bcontralateral\s+(?:portal\s+(?:vein\s+)?)?(?:pvtt|thromb\w*|branch|portal"
-        r"\s+vein)"
+        rf"\b{_THROMBUS}\s+(?:[\w-]+\s+){{0,7}}(?:contralateral|opposite)\s+(?:\([^)]*\)\s*)?"
+        r"(?:lobe|branch|side|portal)|\bcontralateral\s+(?:portal\s+(?:vein\s+)?)?(?:pvtt|thromb\w*"
+        r"|branch|portal\s+vein)|\bboth\s+(?:the\s+)?(?:right\s+and\s+left|left\s+and\s+right)\s+"
+        r"(?:portal|pv|branches)|\bacross\s+the\s+(?:portal\s+)?bifurcation\s+into"
     ),
     "tumour.pvtt_reaches_smv": re.compile(r"\bsuperior\s+mesenteric\s+vein\b|\bsmv\b"),
 }
@@ -499,14 +528,44 @@ def pvtt(text: str, problems: Problems) -> list[Mention]:
         found.append(
             Mention("tumour.pvtt_grade", f"vp{match.group(1)}", *match.span(), negated="vp0")
         )
-    if not found and re.search(_THROMBUS, text) and not re.search(r"\bbland\b", text):
+    for match in _VP_RANGE.finditer(text):
+        worse = f"vp{max(match.group(1), match.group(2))}"
+        found.append(Mention("tumour.pvtt_grade", worse, *match.span(), implied=True))
+    for match in _CHENG.finditer(text):
+        grade = _CHENG_GRADES[match.group("t")]
+        found.append(Mention("tumour.pvtt_grade", grade, *match.span(), implied=match["t"] in "i1"))
+    if not found and re.search(_THROMBUS, text):
         for grade, pattern in _PVTT_GRADES.items():
             for match in re.finditer(pattern, text):
-                found.append(Mention("tumour.pvtt_grade", grade, *match.span(), negated="vp0"))
+                bland = _bland_sentence(text, match.start())
+                if bland == "bland" or _VEIN_FREE.match(text, match.end()):
+                    continue
+                found.append(
+                    Mention(
+                        "tumour.pvtt_grade",
+                        grade,
+                        *match.span(),
+                        negated="vp0",
+                        implied=bland == "queried",  # "? bland", "bland vs tumour?"
+                    )
+                )
     for key, extension in _VP4_EXTENSIONS.items():
         for match in extension.finditer(text):
             found.append(Mention(key, True, *match.span(), negated=False))
     return found
+
+
+def _bland_sentence(text: str, at: int) -> str | None:
+    """ "bland" when the sentence at `at` is about a bland thrombus only, "queried" when it asks
+    whether the thrombus is bland, else None."""
+    start = max(text.rfind(c, 0, at) for c in ".;\n") + 1
+    ends = [i for i in (text.find(c, at) for c in ".;\n") if i >= 0]
+    sentence = text[start : min(ends) if ends else len(text)]
+    if not _BLAND.search(sentence):
+        return None
+    if _BLAND_QUERIED.search(sentence):
+        return "queried"
+    return None if _TUMOUR_THROMBUS.search(sentence) else "bland"
 
 
 _HVTT = r"(?:\bhvtt\b|\bhepatic[\s-]+vein\w*\s+(?:tumou?r\s+)?(?:thromb\w*|invasion|involvement))"
