@@ -276,3 +276,27 @@ def test_organ_transplant(text: str, value: object, status: Status) -> None:
 )
 def test_pvtt_grade(text: str, value: str, status: Status) -> None:
     assert _decided(text, "tumour.pvtt_grade") == (value, status)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "status"),
+    [
+        # open: held at the most dangerous state the words leave open
+        ("unclear if banded", "untreated_or_severe", Status.UNCERTAIN),
+        (
+            "known varices - not sure whether they were ever ligated",
+            "untreated_or_severe",
+            Status.UNCERTAIN,
+        ),
+        ("varices? no idea. he's never been scoped.", "untreated_or_severe", Status.UNCERTAIN),
+        (
+            "oesophageal varices (known since 2020) banded? n. bled? n.",
+            "untreated_or_severe",
+            Status.PRESENT,
+        ),
+        ("EV: nil", "none", Status.ABSENT),
+        ("ligation of EV done x3, pt now wants to start treatment ASAP", "treated", Status.PRESENT),
+    ],
+)
+def test_varices(text: str, value: str, status: Status) -> None:
+    assert _decided(text, "varices") == (value, status)

@@ -54,8 +54,8 @@ def _varices(facts: list[Fact], text: str) -> Fact | None:
     certain = [f for f in states if f.status in _CERTAIN]
     if not certain:
         uncertain = [f for f in states if f.status is Status.UNCERTAIN]
-        if uncertain:
-            return uncertain[-1]
+        if uncertain:  # "unclear if banded": open, at the most dangerous state it leaves open
+            return uncertain[-1].model_copy(update={"value": "untreated_or_severe"})
         # A past state ("banded then", years ago): the profile holds it at its fail-safe value.
         past = [f for f in states if f.status is Status.HISTORICAL]
         if past and not any(f.status is Status.PRESENT for f in named):
