@@ -300,3 +300,42 @@ def test_pvtt_grade(text: str, value: str, status: Status) -> None:
 )
 def test_varices(text: str, value: str, status: Status) -> None:
     assert _decided(text, "varices") == (value, status)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "status"),
+    [
+        # signs add up: one stated is not undone by another denied
+        ("portosystemic collaterals on CT, no ascites", True, Status.PRESENT),
+        ("no varices (EGD 5/2025), no bleeding hx, no ascites, spleen 14 cm", True, Status.PRESENT),
+        ("Ascites: none. Spleen: 17 cm. Plt: 72.", True, Status.PRESENT),
+        (
+            "No ascites, no splenomegaly, no collaterals on CT - no evidence of portal HTN.",
+            False,
+            Status.ABSENT,
+        ),
+        # signs named in other words
+        ("OGD 2 wks ago: no varices. Mild portal hypertensive gastropathy.", True, Status.PRESENT),
+        ("recanalised paraumbilical vein + splenorenal shunt on CT", True, Status.PRESENT),
+        ("Rectal varices bled last month (banded by colorectal).", True, Status.PRESENT),
+        ("Large-volume paracentesis every 2 weeks. CP-C10.", True, Status.PRESENT),
+        # doubts
+        ("portal hypertension? borderline spleen 13 cm, no collaterals", True, Status.UNCERTAIN),
+        (
+            "No ascites, spleen 11 cm. Is there anything suggesting portal hypertension?",
+            True,
+            Status.UNCERTAIN,
+        ),
+    ],
+)
+def test_portal_hypertension(text: str, value: object, status: Status) -> None:
+    assert _decided(text, "portal_hypertension") == (value, status)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["wants to keep working as long as possible", "she wants the most aggressive option possible"],
+)
+def test_as_possible_is_no_doubt(text: str) -> None:
+    fact = read(text).decided.get("priority")
+    assert fact is not None and fact.status is Status.PRESENT

@@ -73,7 +73,7 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
 
 
 # Categories whose terms listed both forward and backward reach both ways from one match.
-_BOTH_WAYS = frozenset({Category.HISTORICAL, Category.NEGATED})
+_BOTH_WAYS = frozenset({Category.HISTORICAL, Category.NEGATED, Category.UNCERTAIN})
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,11 @@ class ContextRules:
         for start, end, category, direction, scope in candidates:
             # A past marker or a denial listed both ways reaches both ways ("psoriasis as a
             # child", "as a child she had psoriasis"; "transplant hx nil", "nil transplant").
-            both = category in _BOTH_WAYS and (start, end, category) in past
+            both = (
+                category in _BOTH_WAYS
+                and (start, end, category) in past
+                and piece[start:end].strip("?") != ""  # a "?" looks one way (its own terms)
+            )
             if not both and any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             taken.append((start, end))
