@@ -339,3 +339,20 @@ def test_portal_hypertension(text: str, value: object, status: Status) -> None:
 def test_as_possible_is_no_doubt(text: str) -> None:
     fact = read(text).decided.get("priority")
     assert fact is not None and fact.status is Status.PRESENT
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("neutrophils 4.2, lymphocytes 1.4", 3.0),
+        ("ANC 5.6, ALC 0.8", 7.0),
+        ("Labs: Hb 13.1, WBC 6.8 (N 4.6, L 1.15), Plt 96", 4.0),
+        ("neutrophils 78% ; lymphocytes 13% ; monocytes 7%", 6.0),
+        ("N/L ratio 4", 4.0),
+        ("NLR 1.8 at baseline, 4.5 now", 4.5),
+        ("NLR 2.3, plt 120, AFP 30", 2.3),
+        ("neutrophils 4.2, lymphocytes 13%", None),  # a count and a percentage: no ratio
+    ],
+)
+def test_nlr(text: str, value: float | None) -> None:
+    assert read(text).profile.get("nlr") == value

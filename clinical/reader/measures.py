@@ -210,7 +210,20 @@ _AFP_THEN = re.compile(
 )
 _IU = re.compile(r"^\s*(?:ng/ml\s*)?iu/ml")
 IU_TO_NG = 1.21  # AFP: 1 IU (WHO standard 72/225) is 1.21 ng
-_NLR = re.compile(rf"\b(?:nlr|neutrophil[\s-]+(?:to[\s-]+)?lymphocyte\s+ratio){_VALUE}{_NUMBER}")
+_NLR = re.compile(
+    rf"\b(?:nlr|n/l\s+ratio|neutrophil[\s-]+(?:to[\s-]+)?lymphocyte\s+ratio){_VALUE}{_NUMBER}"
+)
+# "NLR 1.8 at baseline, 4.5 now", "NLR 2.1 -> 4.8": the latest value.
+_NLR_THEN = re.compile(
+    r"(?:\s+(?:at|on|before)\s+(?:baseline|diagnosis|dx|start|presentation))?\s*(?:,|;|->|→|=>)\s*"
+    r"(?:now\s+(?:is\s+|at\s+)?)?(?P<v>\d+(?:\.\d+)?)(?=\s+now\b|\s*$|\s*[,.;)])"
+)
+MAX_NLR = 50  # a later number above it is something else
+# A blood count giving both ("neutrophils 4.2, lymphocytes 1.4", "ANC 5.6, ALC 0.8", "(N 4.6, L
+# 1.15)", "neutrophils 78%; lymphocytes 13%"): their ratio, to one decimal.
+_NEUTROPHILS = r"\b(?:neutrophils?|neuts?|neut|anc|n)\s*[:=]?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<np>%)?"
+_LYMPHOCYTES = r"\b(?:lymphocytes?|lymphs?|lymph|alc|l)\s*[:=]?\s*(?P<l>\d+(?:\.\d+)?)\s*(?P<lp>%)?"
+_COUNTS = re.compile(rf"{_NEUTROPHILS}(?:[^\d\n]|\d(?:\.\d+)?\s*%?){{0,40}}?{_LYMPHOCYTES}")
 
 
 def _afp_value(said: str, k: bool, exponent: str | int) -> float:
@@ -229,8 +242,18 @@ def labs(text: str, problems: Problems) -> list[Mention]:
             value = round(value * IU_TO_NG, 2)
         found.append(Mention("afp_ng_ml", value, afp.start(), end, negated=None))
     for nlr in _NLR.finditer(text):
-        value = float(nlr.group("v").replace(",", ""))
-        found.append(Mention("nlr", value, nlr.start(), nlr.end(), contextual=False))
+        value, end = float(nlr.group("v").replace(",", "")), nlr.end()
+        then = _NLR_THEN.match(text, end)  # "NLR 1.8 at baseline, 4.5 now"
+        if then and float(then.group("v")) <= MAX_NLR:
+            value, end = float(then.group("v")), then.end()
+        found.append(Mention("nlr", value, nlr.start(), end, contextual=False))
+    if all(m.field != "nlr" for m in found):
+        for counts in _COUNTS.finditer(text):
+            if bool(counts.group("np")) != bool(counts.group("lp")) or float(counts["l"]) == 0:
+                continue  # a count beside a percentage: no ratio
+            ratio = round(float(counts["n"]) / float(counts["l"]), 1)
+            found.append(Mention("nlr", ratio, counts.start(), counts.end(), contextual=False))
+            break
     return found
 
 
