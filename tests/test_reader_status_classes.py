@@ -356,3 +356,18 @@ def test_as_possible_is_no_doubt(text: str) -> None:
 )
 def test_nlr(text: str, value: float | None) -> None:
     assert read(text).profile.get("nlr") == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "status"),
+    [
+        ("HTN on 3 agents, BP at target.", False, Status.ABSENT),
+        (
+            "If BP can't be controlled on lenvatinib, would durvalumab mono be OK?",
+            True,
+            Status.HYPOTHETICAL,
+        ),
+    ],
+)
+def test_refractory_hypertension(text: str, value: object, status: Status) -> None:
+    assert _decided(text, "refractory_hypertension") == (value, status)
