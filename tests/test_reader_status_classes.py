@@ -371,3 +371,11 @@ def test_nlr(text: str, value: float | None) -> None:
 )
 def test_refractory_hypertension(text: str, value: object, status: Status) -> None:
     assert _decided(text, "refractory_hypertension") == (value, status)
+
+
+def test_a_goal_asked_about_is_the_setting_answered() -> None:
+    """Open as a fact, but the question is asked for that setting: the profile carries it,
+    and does not ask the clinician to confirm what they asked about."""
+    reading = read("CP-A, ECOG 0, HVTT in all three hepatic veins. Potentially resectable?")
+    assert reading.decided["goal"].status is Status.UNCERTAIN
+    assert reading.profile["goal"] == "conversion" and "goal" not in reading.unconfirmed

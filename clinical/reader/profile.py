@@ -21,7 +21,8 @@ def _value(fact: Fact) -> tuple[bool, Any]:
     spec = field_spec(fact.field)
     if fact.status is Status.UNCERTAIN:
         if not spec.safety:
-            return False, None
+            # "Conversion realistic?": open, but the question is asked for that setting
+            return fact.asked, fact.value if fact.asked else None
         fail_safe = spec.fail_safe
         if fact.field == "child_pugh_class":  # "CP A/B": the worse class read
             return True, fact.value if fact.value else fail_safe
@@ -127,7 +128,8 @@ def profile_of(
         applies, value = _value(fact)
         if not applies or value is None or DERIVED in fact.cues:
             continue  # a derived fact is shown, but the profile derives it itself
-        if fact.status is Status.UNCERTAIN or (
+        asked = fact.asked and not field_spec(name).safety  # the setting the question asks
+        if (fact.status is Status.UNCERTAIN and not asked) or (
             fact.status is Status.HISTORICAL and field_spec(name).historical == "uncertain"
         ):
             unconfirmed.append(name)

@@ -337,8 +337,10 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
         else:
             assertion = Assertion()
         spec = field_spec(mention.field)
-        asked = spec.asked_open and _asked(text, mention, sentence, spec.asked_open)
-        if asked and not assertion.categories:
+        wording = spec.asked_open
+        asked = wording is not None and not assertion.categories
+        asked = asked and wording is not None and _asked(text, mention, sentence, wording)
+        if asked:
             assertion.categories.add(Category.UNCERTAIN)
             assertion.cues.append("?")
         decided = _status(mention, spec, assertion, mention.historical or spec.historical)
@@ -355,7 +357,9 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
                 start=mention.start,
                 end=mention.end,
                 cues=tuple(assertion.cues),
-                asked=assertion.has(Category.SCENARIO),
+                # a what-if, or a finding the question asks about ("conversion realistic?"):
+                # answered as asked
+                asked=assertion.has(Category.SCENARIO) or asked,
                 current=assertion.has(Category.CURRENT),
                 rank=mention.rank,
             )

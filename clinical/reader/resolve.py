@@ -176,6 +176,9 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
             return max([said[-1], asked[-1]], key=lambda f: _danger(name, f.value)), None
         if said:  # "if there were 2 lesions instead of 4? (There are 4.)": the patient's own
             return said[-1], None
+        if all(f.status is Status.UNCERTAIN for f in asked):
+            # "Any chance of conversion or straight to maintenance?": the more demanding
+            return max(asked, key=lambda f: _danger(name, f.value)), None
         return asked[-1], None
     if name == "varices":
         return _varices(facts, text), None
