@@ -75,3 +75,28 @@ def test_a_treatment_history_with_years_lists_every_regimen_in_order() -> None:
 def test_refractory_hypertension_in_plain_words() -> None:
     text = "Patient pressure is very high, we give 3 medicines but still not coming down."
     assert read_conversation([text]).profile["refractory_hypertension"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "received"),
+    [
+        # a fate word belongs to the regimen nearest before it, not to regimens asked about
+        (
+            "ok but then why are rego or apatinib still on the table after lenva fails?",
+            ["lenvatinib"],
+        ),
+        ("is cabozantinib an option after sorafenib failed?", ["sorafenib"]),
+        ("would ramucirumab work if lenvatinib progressed?", ["lenvatinib"]),
+        # ... and to the regimens listed with it as received
+        ("sorafenib, regorafenib failed. next?", ["sorafenib", "regorafenib"]),
+        ("sorafenib and regorafenib both failed", ["sorafenib", "regorafenib"]),
+        ("atezo-bev then lenvatinib; PD on both", ["atezolizumab_bevacizumab", "lenvatinib"]),
+        ("nivolumab in CheckMate 459, then sorafenib at progression", ["nivolumab", "sorafenib"]),
+        (
+            "Atezo-bev: bev stopped for proteinuria at cycle 2, atezo alone x6 more -> PD.",
+            ["atezolizumab_bevacizumab"],
+        ),
+    ],
+)
+def test_a_fate_word_attaches_to_the_regimen_it_follows(text: str, received: list[str]) -> None:
+    assert read_conversation([text]).profile.get("prior_regimens") == received

@@ -72,6 +72,10 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(_term(p) for p in ordered))
 
 
+# Categories whose terms listed both forward and backward reach both ways from one match.
+_BOTH_WAYS = frozenset({Category.HISTORICAL, Category.NEGATED, Category.UNCERTAIN})
+
+
 @dataclass(frozen=True)
 class ContextRules:
     triggers: tuple[tuple[Category, str, re.Pattern[str], int], ...]  # direction: forward,
@@ -96,10 +100,20 @@ class ContextRules:
                     candidates.append((match.start(), match.end(), category, direction, scope))
         # Overlaps resolve to the longest match (then the earliest).
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        past: set[tuple[int, int, Category]] = set()
         for start, end, category, direction, scope in candidates:
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            # A past marker or a denial listed both ways reaches both ways ("psoriasis as a
+            # child", "as a child she had psoriasis"; "transplant hx nil", "nil transplant").
+            both = (
+                category in _BOTH_WAYS
+                and (start, end, category) in past
+                and piece[start:end].strip("?") != ""  # a "?" looks one way (its own terms)
+            )
+            if not both and any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             taken.append((start, end))
+            if category in _BOTH_WAYS:
+                past.add((start, end, category))
             found.append(
                 Trigger(
                     category,
@@ -172,6 +186,23 @@ def _words_between(text: str, start: int, end: int) -> list[str]:
     return [text[a:b] for a, b in words(text, start, end)] + ([","] * text[start:end].count(","))
 
 
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Words, those joined by "/" taken apart ("no h/o SLE/RA/IBD/MS": each item on its own);
+    "h/o" and "and/or" stay whole."""
+    found = []
+    for w_start, w_end in words(text, start, end):
+        word = text[w_start:w_end]
+        if "/" not in word or word in ("h/o", "and/or", "s/p", "w/o", "r/o"):
+            found.append((w_start, w_end))
+            continue
+        offset = w_start
+        for part in word.split("/"):
+            if part:
+                found.append((offset, offset + len(part)))
+            offset += len(part) + 1
+    return found
+
+
 class SentenceContext:
     """The triggers and terminators of one sentence, asked about each finding in it."""
 
@@ -210,8 +241,9 @@ class SentenceContext:
             if trigger.category is Category.NEGATED and reach == "unclear":
                 result.unclear_denial = True
         queried = self.query_mark is not None and self._queried(start, end)
-        if queryable and queried and not result.categories:
-            # "AIH? (IgG 22) vs NASH": a finding queried in a bare fragment is uncertain.
+        if queryable and queried and not result.categories - {Category.HISTORICAL}:
+            # "AIH? (IgG 22) vs NASH": a finding queried in a bare fragment is uncertain, a
+            # history too ("hx of IBD?").
             result.categories.add(Category.UNCERTAIN)
             result.cues.append("?")
         return result
@@ -258,6 +290,8 @@ class SentenceContext:
         self, trigger: Trigger, end: int, others: list[tuple[int, int]]
     ) -> str | None:
         gap_start, gap_end = end, trigger.start
+        if self.text[trigger.start : trigger.end] == "?" and words(self.text, gap_start, gap_end):
+            return None  # a "?" on the end of a word queries that word only ("lupus?", "Vp3?")
         # A past or present-tense remark may reach back over punctuation ("RA (2005), burnt
         # out"); a denial or a doubt stays within its clause.
         loose = trigger.loose
@@ -283,7 +317,7 @@ class SentenceContext:
         )
 
     def _only_fillers(self, start: int, end: int, others: list[tuple[int, int]]) -> bool:
-        for w_start, w_end in words(self.text, start, end):
+        for w_start, w_end in _pieces(self.text, start, end):
             if any(o_start <= w_start and w_end <= o_end for o_start, o_end in others):
                 continue
             if self.text[w_start:w_end] not in self.rules.fillers:

@@ -47,6 +47,10 @@ class FieldSpec:
     untreated_said: re.Pattern[str] | None = None  # "not banded yet": untreated in so many words
     denies_all: re.Pattern[str] | None = None  # a denial of every condition an any_of field holds
     unsure_when_past: re.Pattern[str] | None = None  # past cues that may still be recent
+    intent: bool = False  # a plan states it ("planned downstaging" is the goal, not a what-if)
+    asked_open: re.Pattern[str] | None = None  # asked in a yes/no question so worded: open
+    either_or: bool = False  # values offered as alternatives ("conversion or maintenance"): open
+    ended_by: re.Pattern[str] | None = None  # said after a regimen given for it: that use is past
 
 
 _UNSET = object()
@@ -95,6 +99,10 @@ def load_findings(path: Path = FINDINGS_PATH) -> dict[str, FieldSpec]:
             unsure_when_past=(
                 _alternation(field["unsure_when_past"]) if field.get("unsure_when_past") else None
             ),
+            intent=bool(field.get("intent", False)),
+            asked_open=re.compile(field["asked_open"]) if field.get("asked_open") else None,
+            either_or=bool(field.get("either_or", False)),
+            ended_by=_alternation(field["ended_by"]) if field.get("ended_by") else None,
         )
     return specs
 

@@ -210,7 +210,20 @@ _AFP_THEN = re.compile(
 )
 _IU = re.compile(r"^\s*(?:ng/ml\s*)?iu/ml")
 IU_TO_NG = 1.21  # AFP: 1 IU (WHO standard 72/225) is 1.21 ng
-_NLR = re.compile(rf"\b(?:nlr|neutrophil[\s-]+(?:to[\s-]+)?lymphocyte\s+ratio){_VALUE}{_NUMBER}")
+_NLR = re.compile(
+    rf"\b(?:nlr|n/l\s+ratio|neutrophil[\s-]+(?:to[\s-]+)?lymphocyte\s+ratio){_VALUE}{_NUMBER}"
+)
+# "NLR 1.8 at baseline, 4.5 now", "NLR 2.1 -> 4.8": the latest value.
+_NLR_THEN = re.compile(
+    r"(?:\s+(?:at|on|before)\s+(?:baseline|diagnosis|dx|start|presentation))?\s*(?:,|;|->|→|=>)\s*"
+    r"(?:now\s+(?:is\s+|at\s+)?)?(?P<v>\d+(?:\.\d+)?)(?=\s+now\b|\s*$|\s*[,.;)])"
+)
+MAX_NLR = 50  # a later number above it is something else
+# A blood count giving both ("neutrophils 4.2, lymphocytes 1.4", "ANC 5.6, ALC 0.8", "(N 4.6, L
+# 1.15)", "neutrophils 78%; lymphocytes 13%"): their ratio, to one decimal.
+_NEUTROPHILS = r"\b(?:neutrophils?|neuts?|neut|anc|n)\s*[:=]?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<np>%)?"
+_LYMPHOCYTES = r"\b(?:lymphocytes?|lymphs?|lymph|alc|l)\s*[:=]?\s*(?P<l>\d+(?:\.\d+)?)\s*(?P<lp>%)?"
+_COUNTS = re.compile(rf"{_NEUTROPHILS}(?:[^\d\n]|\d(?:\.\d+)?\s*%?){{0,40}}?{_LYMPHOCYTES}")
 
 
 def _afp_value(said: str, k: bool, exponent: str | int) -> float:
@@ -229,8 +242,18 @@ def labs(text: str, problems: Problems) -> list[Mention]:
             value = round(value * IU_TO_NG, 2)
         found.append(Mention("afp_ng_ml", value, afp.start(), end, negated=None))
     for nlr in _NLR.finditer(text):
-        value = float(nlr.group("v").replace(",", ""))
-        found.append(Mention("nlr", value, nlr.start(), nlr.end(), contextual=False))
+        value, end = float(nlr.group("v").replace(",", "")), nlr.end()
+        then = _NLR_THEN.match(text, end)  # "NLR 1.8 at baseline, 4.5 now"
+        if then and float(then.group("v")) <= MAX_NLR:
+            value, end = float(then.group("v")), then.end()
+        found.append(Mention("nlr", value, nlr.start(), end, contextual=False))
+    if all(m.field != "nlr" for m in found):
+        for counts in _COUNTS.finditer(text):
+            if bool(counts.group("np")) != bool(counts.group("lp")) or float(counts["l"]) == 0:
+                continue  # a count beside a percentage: no ratio
+            ratio = round(float(counts["n"]) / float(counts["l"]), 1)
+            found.append(Mention("nlr", ratio, counts.start(), counts.end(), contextual=False))
+            break
     return found
 
 
@@ -472,22 +495,51 @@ _JOINED = re.compile(r"^\s*(?:\+|and|&|,)\s*(?:an?\s+|another\s+)?$")
 
 # --- vascular invasion --------------------------------------------------------------------------
 
-_THROMBUS = r"(?:pvtt|thromb\w*|invasion|invad\w*|tumou?r\s+extension|involvement|occlu\w*)"
+_THROMBUS = r"(?:pvtt|thromb\w*|\btt\b|invasion|invad\w*|tumou?r\s+extension|involvement|occlu\w*)"
 _PVTT_GRADES = {  # most extensive first
-    "vp4": r"\bmain[\s-]+(?:portal|pv|trunk|pvtt)\b|\bportal\s+(?:vein\s+)?trunk\b"
-    r"|\bmain\s+portal\s+vein\b|\bmpv\b",
-    "vp3": r"\bfirst[\s-]order\s+(?:portal\s+)?branch|\b(?:right|left)\s+(?:portal\s+vein|pv|portal"
-    r"\s+branch)\b|\b(?:r|l|rt|lt)pv\b",
-    "vp2": r"\b(?:second[\s-]order|segmental)\s+(?:portal\s+)?branch",
-    "vp1": r"\b(?:third[\s-]order|subsegmental|sub-segmental)\s+(?:portal\s+)?branch",
+    # not a trunk said to be spared ("LPV tumour thrombus, main trunk spared", "but not the main
+    # trunk")
+    "vp4": r"(?<!not )(?<!not the )(?<!no )(?:\bmain[\s-]+(?:portal|pv|trunk|pvtt)\b|\bportal\s+"
+    r"(?:vein\s+)?trunk\b|\bmain\s+portal\s+vein\b|\bmpv\b)",
+    # not the branch of a first-order vein ("anterior sectoral branch of the right PV")
+    "vp3": r"\bfirst[\s-]order\s+(?:portal\s+)?branch|(?<!branch of the )(?<!branches of the )"
+    r"(?<!branch of )\b(?:right|left|r|l)\s+(?:portal\s+vein|pv|portal\s+branch)\b"
+    r"|\b(?:r|l|rt|lt)pv\b|\b(?:pvtt|thrombus)\s+(?:in\s+(?:the\s+)?)?(?:right|left)\s+branch\b",
+    "vp2": r"(?<!beyond the )(?<!beyond )\b(?:second[\s-]order|2nd[\s-]order|segmental|sectoral)"
+    r"(?:\s+(?:portal\s+)?(?:branch|pv))?(?![\s-]+branches)",
+    "vp1": r"\b(?:third[\s-]order|subsegmental|sub-segmental)(?:\s+(?:portal\s+)?branch)?"
+    r"|\bbeyond\s+(?:the\s+)?(?:second|2nd)[\s-]order",
 }
+# A vein said to be free: "main portal vein patent", "the left portal vein is patent".
+_VEIN_FREE = re.compile(
+    r"\s*(?:vein\s+|branch\s+)?(?:is\s+|was\s+|remains\s+)?(?:spared|clear|free|patent|normal"
+    r"|not\s+involved|uninvolved)\b"
+)
+# Cheng's types: I segmental or sectoral branches, II first-order (right or left) branch, III
+# main trunk, IV superior mesenteric vein. Type I spans Vp1-2: read at Vp2, uncertain.
+_CHENG = re.compile(r"\bcheng(?:'s)?\s+(?:type\s+)?(?P<t>iv|iii|ii|i|[1-4])\b")
+_CHENG_GRADES = {"i": "vp2", "1": "vp2", "ii": "vp3", "2": "vp3", "iii": "vp4", "3": "vp4"}
+_CHENG_GRADES |= {"iv": "vp4", "4": "vp4"}
+# A range or a choice of grades ("Vp1-2", "? Vp1 vs Vp2"): the worse, uncertain.
+_VP_RANGE = re.compile(
+    r"\bvp\s*-?\s*([0-4])\s*(?:-|/|or|to|vs\.?|versus)\s*(?:vp)?\s*-?\s*([0-4])\b"
+)
+# A sentence about a bland thrombus names no tumour thrombus ("bland thrombus in the main PV").
+_BLAND = re.compile(r"\bbland\b")
+_BLAND_QUERIED = re.compile(
+    r"\?\s*bland|\bbland\s*(?:vs\.?|versus|or)\b|\b(?:vs\.?|versus|or)\s+bland"
+)
+_TUMOUR_THROMBUS = re.compile(
+    r"(?<!no )\btumou?r\s+thromb|(?<!no )\bpvtt\b|(?<!non-)(?<!non)(?<!not )\benhanc"
+)
 _VP = re.compile(r"\bvp\s*-?\s*([0-4])\b(?!\s*(?:-|/|or|to)\s*(?:vp)?\s*[0-4])")
 # A thrombus into the contralateral lobe or the superior mesenteric vein is Vp4 by definition.
 _VP4_EXTENSIONS = {
     "tumour.pvtt_contralateral": re.compile(
-        rf"\b{_THROMBUS}\s+(?:[\w-]+\s+){{0,4}}(?:contralateral|opposite)\s+(?:lobe|branch|side"
-        r"|portal)|\bcontralateral\s+(?:portal\s+(?:vein\s+)?)?(?:pvtt|thromb\w*|branch|portal"
-        r"\s+vein)"
+        rf"\b{_THROMBUS}\s+(?:[\w-]+\s+){{0,7}}(?:contralateral|opposite)\s+(?:\([^)]*\)\s*)?"
+        r"(?:lobe|branch|side|portal)|\bcontralateral\s+(?:portal\s+(?:vein\s+)?)?(?:pvtt|thromb\w*"
+        r"|branch|portal\s+vein)|\bboth\s+(?:the\s+)?(?:right\s+and\s+left|left\s+and\s+right)\s+"
+        r"(?:portal|pv|branches)|\bacross\s+the\s+(?:portal\s+)?bifurcation\s+into"
     ),
     "tumour.pvtt_reaches_smv": re.compile(r"\bsuperior\s+mesenteric\s+vein\b|\bsmv\b"),
 }
@@ -499,14 +551,44 @@ def pvtt(text: str, problems: Problems) -> list[Mention]:
         found.append(
             Mention("tumour.pvtt_grade", f"vp{match.group(1)}", *match.span(), negated="vp0")
         )
-    if not found and re.search(_THROMBUS, text) and not re.search(r"\bbland\b", text):
+    for match in _VP_RANGE.finditer(text):
+        worse = f"vp{max(match.group(1), match.group(2))}"
+        found.append(Mention("tumour.pvtt_grade", worse, *match.span(), implied=True))
+    for match in _CHENG.finditer(text):
+        grade = _CHENG_GRADES[match.group("t")]
+        found.append(Mention("tumour.pvtt_grade", grade, *match.span(), implied=match["t"] in "i1"))
+    if not found and re.search(_THROMBUS, text):
         for grade, pattern in _PVTT_GRADES.items():
             for match in re.finditer(pattern, text):
-                found.append(Mention("tumour.pvtt_grade", grade, *match.span(), negated="vp0"))
+                bland = _bland_sentence(text, match.start())
+                if bland == "bland" or _VEIN_FREE.match(text, match.end()):
+                    continue
+                found.append(
+                    Mention(
+                        "tumour.pvtt_grade",
+                        grade,
+                        *match.span(),
+                        negated="vp0",
+                        implied=bland == "queried",  # "? bland", "bland vs tumour?"
+                    )
+                )
     for key, extension in _VP4_EXTENSIONS.items():
         for match in extension.finditer(text):
             found.append(Mention(key, True, *match.span(), negated=False))
     return found
+
+
+def _bland_sentence(text: str, at: int) -> str | None:
+    """ "bland" when the sentence at `at` is about a bland thrombus only, "queried" when it asks
+    whether the thrombus is bland, else None."""
+    start = max(text.rfind(c, 0, at) for c in ".;\n") + 1
+    ends = [i for i in (text.find(c, at) for c in ".;\n") if i >= 0]
+    sentence = text[start : min(ends) if ends else len(text)]
+    if not _BLAND.search(sentence):
+        return None
+    if _BLAND_QUERIED.search(sentence):
+        return "queried"
+    return None if _TUMOUR_THROMBUS.search(sentence) else "bland"
 
 
 _HVTT = r"(?:\bhvtt\b|\bhepatic[\s-]+vein\w*\s+(?:tumou?r\s+)?(?:thromb\w*|invasion|involvement))"
@@ -640,15 +722,23 @@ def contralateral(text: str, problems: Problems) -> list[Mention]:
 
 # --- prior TACE sessions ------------------------------------------------------------------------
 
-_TACE = r"(?:tace|(?:trans-?arterial\s+|transcatheter\s+arterial\s+)?chemo-?emboli[sz]ations?)"
-_MANY = r"(?:multiple|several|repeated|repeat|numerous|many|serial)"
+_TACE = (
+    r"(?:(?:(?:c|deb|dem|b)-?)?taces?|(?:trans-?arterial\s+|transcatheter\s+arterial\s+)?"
+    r"chemo-?emboli[sz]ations?)"
+)
+_MANY = r"(?:multiple|several|repeated|numerous|many|serial)"
 # A count of sessions: "TACE x4", "3 rounds of TACE", "TACE twice". A bare number before TACE
 # counts only when small and not a lab value ("AFP 400 TACE or HAIC?" is no session count).
 _TACE_SESSIONS = re.compile(
     rf"\b(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight)\s+(?:(?:rounds|sessions|courses"
     rf"|cycles|procedures|treatments)\s+of\s+)?(?:prior\s+|previous\s+)?{_TACE}"
-    rf"|\b{_TACE}\s*(?:x|×)\s*(?P<x>\d{{1,2}})\b|\b{_TACE}\s+(?P<t>twice|(?:\d{{1,2}}|three|four"
-    r"|five|six)\s+times)"
+    # "TACE x4", "TACE-HAIC combination x2", "Post-TACE (x1, last month)", "TACE x0"
+    rf"|\b{_TACE}(?:-haic|\s+combination)*\s*\(?\s*(?:x|×)\s*(?P<x>\d{{1,2}})\b"
+    rf"|\b{_TACE}\s+(?P<t>twice|(?:\d{{1,2}}|two|three|four|five|six)\s+times)"
+    # "TACE sessions (5)", "TACE (3 sessions so far)"
+    rf"|\b{_TACE}\s+(?:sessions?\s*)?\(\s*(?P<p>\d{{1,2}})(?:\s+sessions?)?(?:\s+so\s+far)?\s*\)"
+    # "TACE, TACE, TACE (2021, 2022, 2023)": three named
+    rf"|\b(?P<listed>{_TACE}(?:\s*,\s*{_TACE}){{2,}})\b"
 )
 _LAB_BEFORE = re.compile(r"(?:afp|nlr|pivka|dcp|alt|ast|bilirubin|alb\w*|inr|plts?|ca)\s*[:=]?\s*$")
 
@@ -660,13 +750,44 @@ def tace_sessions(text: str, problems: Problems) -> list[Mention]:
             text[max(0, match.start() - 12) : match.start()]
         ):
             continue
-        said = next(g for g in match.group("n", "x", "t") if g).split()[0]
-        sessions = number(said)
-        if not 1 <= sessions <= 30:
+        if match.group("listed"):
+            sessions = len(re.findall(_TACE, match.group("listed")))
+        else:
+            said = next(g for g in match.group("n", "x", "t", "p") if g).split()[0]
+            sessions = number(said)
+        if not 0 <= sessions <= 30:
             continue
-        value = "heavily_pretreated" if sessions >= 3 else "some"
+        value = "heavily_pretreated" if sessions >= 3 else "some" if sessions else "none"
         found.append(Mention("prior_tace", value, *match.span(), negated="none"))
-    return found
+    return found + _tace_history(text)
+
+
+# A history that dates each TACE ("TACE 2021 (x1), TACE 2022 (x1), TACE 2023 (x2 sessions)",
+# "- 2022: TACE ... - 2023: TACE ... - 2024: TACE + lenvatinib"): the sessions add up.
+_DATED_TACE = re.compile(
+    rf"(?P<y1>\b(?:19|20)\d\d)\s*[:)-]?\s*(?:[a-z-]+\s+)?{_TACE}"
+    rf"|\b{_TACE}\s*\(?\s*(?:in\s+)?(?P<y2>(?:19|20)\d\d)\b"
+)
+_SESSIONS_AFTER = re.compile(
+    r"^[^.;\n]{0,12}?(?:\(|\b)(?:x|×)\s*(?P<n>\d{1,2})\b|^\s+(?P<t>twice)|^\s*x\s*(?P<m>\d{1,2})"
+)
+HEAVILY_PRETREATED_SESSIONS = 3
+
+
+def _tace_history(text: str) -> list[Mention]:
+    years: dict[str, int] = {}
+    first = last = None
+    for match in _DATED_TACE.finditer(text):
+        year = match.group("y1") or match.group("y2")
+        count = _SESSIONS_AFTER.match(text, match.end())
+        said = count and next((g for g in count.group("n", "t", "m") if g), None)
+        years[year] = max(years.get(year, 0), number(said) if said else 1)
+        first = first if first is not None else match.start()
+        last = match.end()
+    if len(years) < 2 or sum(years.values()) < HEAVILY_PRETREATED_SESSIONS:
+        return []
+    assert first is not None and last is not None
+    return [Mention("prior_tace", "heavily_pretreated", first, last, negated="none")]
 
 
 # --- where the tumours are --------------------------------------------------------------------

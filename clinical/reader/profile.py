@@ -21,7 +21,8 @@ def _value(fact: Fact) -> tuple[bool, Any]:
     spec = field_spec(fact.field)
     if fact.status is Status.UNCERTAIN:
         if not spec.safety:
-            return False, None
+            # "Conversion realistic?": open, but the question is asked for that setting
+            return fact.asked, fact.value if fact.asked else None
         fail_safe = spec.fail_safe
         if fact.field == "child_pugh_class":  # "CP A/B": the worse class read
             return True, fact.value if fact.value else fail_safe
@@ -37,6 +38,7 @@ def _value(fact: Fact) -> tuple[bool, Any]:
     return True, fact.value
 
 
+_GRADED = re.compile(r"vp\s*-?\s*[0-4]\b", re.I)
 DERIVED = "derived"  # the cue of a fact derived by definition, not written
 
 
@@ -68,12 +70,20 @@ def _derive(decided: dict[str, Fact]) -> None:
             }
         )
     for extension in ("tumour.pvtt_contralateral", "tumour.pvtt_reaches_smv"):
-        fact = decided.get(extension)
-        if fact is not None and fact.value is True and "tumour.pvtt_grade" not in decided:
-            # A thrombus into the other lobe or the SMV is Vp4 by definition.
-            decided["tumour.pvtt_grade"] = fact.model_copy(
-                update={"field": "tumour.pvtt_grade", "value": "vp4"}
-            )
+        fact, grade = decided.get(extension), decided.get("tumour.pvtt_grade")
+        if fact is None or fact.value is not True:
+            continue
+        if grade is not None and (
+            grade.value == "vp4" or fact.status is not Status.PRESENT or _GRADED.match(grade.words)
+        ):
+            # a grade stands beside a what-if ("if the PVTT reached the SMV?"); a grade given
+            # as such ("Vp2 PVTT reaching the SMV") contradicts it: the profile says so
+            continue
+        # A thrombus into the other lobe or the SMV is Vp4 by definition, whatever grade its
+        # first-order branch was read from ("from the right PV into the left branch").
+        decided["tumour.pvtt_grade"] = fact.model_copy(
+            update={"field": "tumour.pvtt_grade", "value": "vp4"}
+        )
     contralateral = decided.get("tumour.contralateral_lesion_count")
     if contralateral is not None:
         # "... plus one 4 cm nodule in the left lobe": that count and size are the other lobe's.
@@ -118,7 +128,8 @@ def profile_of(
         applies, value = _value(fact)
         if not applies or value is None or DERIVED in fact.cues:
             continue  # a derived fact is shown, but the profile derives it itself
-        if fact.status is Status.UNCERTAIN or (
+        asked = fact.asked and not field_spec(name).safety  # the setting the question asks
+        if (fact.status is Status.UNCERTAIN and not asked) or (
             fact.status is Status.HISTORICAL and field_spec(name).historical == "uncertain"
         ):
             unconfirmed.append(name)

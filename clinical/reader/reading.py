@@ -6,6 +6,7 @@ guessed: what is not said stays unknown.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -48,6 +49,7 @@ def _lexical(text: str) -> list[Mention]:
                         match.end(),
                         negated=target.negated,
                         implied=target.implied,
+                        historical=target.historical,
                         planned=target.always_planned
                         or bool(target.planned_before and target.planned_before.search(after))
                         or bool(target.planned_after and target.planned_after.search(before)),
@@ -82,10 +84,13 @@ def _status(
     denied = assertion.has(Category.NEGATED) and mention.negated is not None
     if denied and mention.negated != "uncertain":
         value = mention.negated
-    if mention.planned and not assertion.has(Category.SCENARIO):
+    planned = (mention.planned or assertion.has(Category.HYPOTHETICAL)) and not spec.intent
+    if mention.planned and not spec.intent and not assertion.has(Category.SCENARIO):
         return Status.HYPOTHETICAL, mention.value
-    if assertion.has(Category.SCENARIO) or assertion.has(Category.HYPOTHETICAL):
+    if assertion.has(Category.SCENARIO) or planned:
         return Status.HYPOTHETICAL, value
+    if mention.implied and denied:
+        return None  # a sign denied ("denies any transplant or immunosuppressive therapy")
     if assertion.has(Category.UNCERTAIN) or mention.implied:
         return Status.UNCERTAIN, mention.value
     if denied and (mention.negated == "uncertain" or (assertion.unclear_denial and spec.safety)):
@@ -194,6 +199,110 @@ def _incomplete(facts: list[Fact], text: str, spans: list[Sentence]) -> list[Fac
     return checked
 
 
+# A yes/no question about the finding itself: "conversion realistic?", "atezo/bev for
+# conversion?", "is she a conversion candidate (Vp1-2, AFP < 400)?". Not one that takes it as
+# given ("which regimen for conversion?") or asks about something said after it in another
+# clause ("conversion - which regimen?").
+_CLAUSE_BREAK = re.compile(r"[,;:\n]|\s-\s|->|→|=>")
+_PRESUPPOSING = re.compile(
+    r"\b(?:which|what|how|why|when|where|who|whose|best|preferred|choice|optimal)\b"
+)
+ASKED_TAIL_WORDS = 6
+
+
+def _asked(text: str, mention: Mention, sentence: Sentence, wording: re.Pattern[str]) -> bool:
+    if sentence.end >= len(text) or text[sentence.end] != "?":
+        return False
+    tail = re.sub(r"\([^()]*\)", " ", text[mention.end : sentence.end])
+    if _CLAUSE_BREAK.search(tail) or len(tail.split()) > ASKED_TAIL_WORDS:
+        return False
+    head = text[sentence.start : mention.start]
+    clause = _CLAUSE_BREAK.split(head)[-1]
+    return not _PRESUPPOSING.search(clause) and wording.search(clause) is not None
+
+
+# Two values of one field offered as alternatives: "split between conversion and maintenance",
+# "conversion or straight to maintenance?", "conversion vs palliation".
+_ALTERNATIVE = re.compile(
+    r"^[\s()]*(?:vs\.?|versus|or|and|/)\s*(?:\(?\s*(?:straight|directly|just|only)\s+(?:to|for)\s+)?"
+    r"[\s(]*$"
+)
+_BETWEEN = re.compile(r"\b(?:between|either|undecided|unclear|unsure|torn)\b[^.;?\n]{0,20}$")
+
+
+def _either_or(facts: list[Fact], text: str) -> list[Fact]:
+    """Facts of a field whose values are offered as alternatives, marked uncertain."""
+    open_ = set()
+    pairs = itertools.pairwise(f for f in facts if field_spec(f.field).either_or)
+    for a, b in pairs:
+        if a.field != b.field or a.value == b.value:
+            continue
+        joiner = _ALTERNATIVE.match(text[a.end : b.start])
+        if joiner and ("and" not in joiner.group(0) or _BETWEEN.search(text, 0, a.start)):
+            open_ |= {id(a), id(b)}
+    return [
+        f.model_copy(update={"status": Status.UNCERTAIN}) if id(f) in open_ else f for f in facts
+    ]
+
+
+# A field's heading followed by what it holds ("AI disease: MS (dx 1990s), no relapse",
+# "Autoimmune history is messy: 'possible lupus'"): the items say how it stands, not the heading.
+_HEADING = re.compile(
+    r"(?:\s+[a-z]+){0,3}\s*[:=]\s*(?:yes\s*[,(-]?\s*)?[('\"]?\s*(?:[a-z?]+\s+){0,3}"
+)
+
+
+def _headings(facts: list[Fact], text: str) -> list[Fact]:
+    dropped = set()
+    for a, b in itertools.pairwise(facts):
+        heading = a.field == b.field and field_spec(a.field).any_of
+        if heading and a.status is Status.PRESENT and _HEADING.fullmatch(text, a.end, b.start):
+            dropped.add(id(a))
+    return [f for f in facts if id(f) not in dropped]
+
+
+_OTHERWISE = re.compile(r"\botherwise\b")
+
+
+def _otherwise(facts: list[Fact], text: str) -> list[Fact]:
+    """ "Skin nodule, biopsy: HCC. Otherwise staging clear.": a denial said "otherwise" excepts
+    what was stated before it; it does not undo it."""
+    out: list[Fact] = []
+    for fact in facts:
+        near = text[max(0, fact.start - 15) : fact.end + 12]
+        excepted = fact.status is Status.ABSENT and _OTHERWISE.search(near)
+        stated = any(
+            o.field == fact.field and o.status is not Status.ABSENT and o.end <= fact.start
+            for o in out
+        )
+        if not (excepted and stated):
+            out.append(fact)
+    return out
+
+
+REGIMEN_PURPOSE_CHARS = 45  # "lenvatinib + toripalimab (triple therapy) as conversion"
+
+
+def _ended(facts: list[Fact], text: str) -> list[Fact]:
+    """A purpose named for a regimen received ("lenvatinib + sintilimab for conversion"), and
+    then said to be over ("failed", "resected 2024, now recurrence"), is a past state."""
+    given = [f for f in facts if f.field == "prior_regimens" and f.status is Status.PRESENT]
+    out = []
+    for fact in facts:
+        ended_by = field_spec(fact.field).ended_by
+        if ended_by is not None and fact.status is Status.PRESENT:
+            gaps = [text[r.end : fact.start] for r in given if r.end <= fact.start]
+            purpose = any(
+                len(re.sub(r"\([^()]*\)", "", gap)) <= REGIMEN_PURPOSE_CHARS
+                and not re.search(r"[.;!?\n]", gap)
+                for gap in gaps
+            )
+            if purpose and ended_by.search(text, fact.end):
+                fact = fact.model_copy(update={"status": Status.HISTORICAL})
+        out.append(fact)
+    return out
+
+
 def read_message(original: str, turn: int = 0) -> MessageReading:
     """The facts one message states, each with its status and the words it was read from."""
     text = fold(original)
@@ -228,6 +337,12 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
         else:
             assertion = Assertion()
         spec = field_spec(mention.field)
+        wording = spec.asked_open
+        asked = wording is not None and not assertion.categories
+        asked = asked and wording is not None and _asked(text, mention, sentence, wording)
+        if asked:
+            assertion.categories.add(Category.UNCERTAIN)
+            assertion.cues.append("?")
         decided = _status(mention, spec, assertion, mention.historical or spec.historical)
         if decided is None:
             continue
@@ -242,10 +357,13 @@ def read_message(original: str, turn: int = 0) -> MessageReading:
                 start=mention.start,
                 end=mention.end,
                 cues=tuple(assertion.cues),
-                asked=assertion.has(Category.SCENARIO),
+                # a what-if, or a finding the question asks about ("conversion realistic?"):
+                # answered as asked
+                asked=assertion.has(Category.SCENARIO) or asked,
                 current=assertion.has(Category.CURRENT),
                 rank=mention.rank,
             )
         )
-    out.facts = _incomplete(_dated(out.facts, text, spans), text, spans)
+    out.facts = _either_or(_incomplete(_dated(out.facts, text, spans), text, spans), text)
+    out.facts = _headings(_otherwise(_ended(out.facts, text), text), text)
     return out

@@ -26,7 +26,7 @@ _PRIOR_BEFORE = re.compile(
     r"|stopped|discontinued|received|treated\s+with|was\s+on|had\s+been\s+on|had|completed|got"
     r"|exposed\s+to|pretreated\s+with|pre-treated\s+with|h/o|history\s+of|toxicity\s+(?:on|from|with)"
     r"|no\s+longer\s+on|came\s+off|taken\s+off|off|during|despite|while\s+on|(?:currently|still|already"
-    r"|was|is|has\s+been|remains|remained|been)\s+on|(?:cr|pr|sd|response|responded|responding)\s+"
+    r"|was|is|has\s+been|remains|remained|been)\s+on|(?:was\s+|is\s+|been\s+)?taking|took|(?:cr|pr|sd|response|responded|responding)\s+"
     r"(?:on|to|with)|cycles?\s+of|courses?\s+of|months?\s+of|(?:colitis|hepatitis|thyroiditis"
     r"|pneumonitis|toxicity|irae|adverse\s+events?|side\s+effects?|reaction|rash|diarrh\w+"
     r"|proteinuria|bleed\w*)\s+(?:on|with|from|during)|due\s+to\s+start|about\s+to\s+start"
@@ -249,7 +249,7 @@ def _received(text: str, groups: list[list[_Named]]) -> list[bool]:
         prior = not proposed and bool(
             _PRIOR_BEFORE.search(text[max(0, start - 60) : start])
             or _taking(text, start)
-            or _PRIOR_AFTER.match(text[end : end + 80])
+            or _fate_after(text, groups, index)
             or (previous_end is not None and _THEN.match(text[previous_end:start]))
             or chained
             or _earlier_line(text, start, end)
@@ -266,6 +266,34 @@ def _received(text: str, groups: list[list[_Named]]) -> list[bool]:
         if not received[index] and received[index + 1] and not asked and _AFTER_BETWEEN.match(gap):
             received[index] = True
     return received
+
+
+# Regimens listed together as received: "sorafenib, regorafenib failed", "atezo/bev then
+# lenvatinib; PD on both". Not "rego or apatinib still on the table after lenva fails".
+_LIST_BETWEEN = re.compile(
+    r"^\s*(?:" + _AS_LINE + r")?(?:,|;)?\s*(?:(?:and|or|&|/|then|and\s+then|later|subsequently"
+    r"|followed\s+by|->|→|=>)\s*)?$"
+)
+
+
+def _fate_after(text: str, groups: list[list[_Named]], index: int) -> bool:
+    """What befell a regimen, said after it ("x 8 mo, PD", "lenva fails"). The fate word belongs
+    to the regimen nearest before it, and to those listed with that one as received; a regimen
+    further back with other words between ("why are rego or apatinib still on the table after
+    lenva fails?") is asked about, not received."""
+    group = groups[index]
+    end, limit = group[-1].end, group[-1].end + 80
+    previous = group
+    for following in groups[index + 1 :]:
+        if following[0].start >= limit:
+            break
+        gap = text[previous[-1].end : following[0].start]
+        continued = following[-1].agents <= frozenset().union(*(n.agents for n in group))
+        if not (continued or _LIST_BETWEEN.match(gap) or _THEN.match(gap)):
+            limit = following[0].start  # the fate must be said before the next regimen
+            break
+        previous = following
+    return bool(_PRIOR_AFTER.match(text[end:limit]))
 
 
 _AFTER_BETWEEN = re.compile(

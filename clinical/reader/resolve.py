@@ -54,8 +54,8 @@ def _varices(facts: list[Fact], text: str) -> Fact | None:
     certain = [f for f in states if f.status in _CERTAIN]
     if not certain:
         uncertain = [f for f in states if f.status is Status.UNCERTAIN]
-        if uncertain:
-            return uncertain[-1]
+        if uncertain:  # "unclear if banded": open, at the most dangerous state it leaves open
+            return uncertain[-1].model_copy(update={"value": "untreated_or_severe"})
         # A past state ("banded then", years ago): the profile holds it at its fail-safe value.
         past = [f for f in states if f.status is Status.HISTORICAL]
         if past and not any(f.status is Status.PRESENT for f in named):
@@ -145,7 +145,7 @@ def _danger(field: str, value: Any) -> int:
         return {"A": 0, "B": 1, "C": 2}.get(str(value), 0)
     if field == "ecog" and isinstance(value, int):
         return value
-    return 1 if value is True else 0
+    return 1 if value is True or (value is not None and value == field_spec(field).fail_safe) else 0
 
 
 def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str | None]:
@@ -172,9 +172,13 @@ def _decide(name: str, facts: list[Fact], text: str) -> tuple[Fact | None, str |
     if asked:  # "what if she had a transplant?": answered as asked
         said = [f for f in facts if f.status in _CERTAIN and not f.asked]
         if spec.safety and said:  # "what if she had RA (she doesn't)": the safer of the two
-            return max([asked[-1], said[-1]], key=lambda f: _danger(name, f.value)), None
+            # (said first: at equal danger the patient's own fact, "Real patient: LDLT 2015")
+            return max([said[-1], asked[-1]], key=lambda f: _danger(name, f.value)), None
         if said:  # "if there were 2 lesions instead of 4? (There are 4.)": the patient's own
             return said[-1], None
+        if all(f.status is Status.UNCERTAIN for f in asked):
+            # "Any chance of conversion or straight to maintenance?": the more demanding
+            return max(asked, key=lambda f: _danger(name, f.value)), None
         return asked[-1], None
     if name == "varices":
         return _varices(facts, text), None

@@ -15,10 +15,12 @@ _FOLD = str.maketrans(
     {"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "’": "'", "‘": "'", "“": '"', "”": '"'}
 )
 # A sentence ends at . ! ? ; or a line break; a decimal point ("3.5") or an abbreviation's
-# period ("vs.", "e.g.", "approx.") does not end one, nor a "?" before a word ("?varices").
+# period ("vs.", "e.g.", "approx.") does not end one, nor a "?" before a word ("?varices"), nor
+# one answered ("Sarcoidosis? No.", "transplant? - no, ..."; "TACE first? No prior TACE" is two).
 _SENTENCE_END = re.compile(
     r"(?<!\bvs)(?<!\bv)(?<!\be\.g)(?<!\bi\.e)(?<!\bdr)(?<!\bapprox)(?<!\bca)(?<!\bpt)"
-    r"\.(?=\s|$)|[!;\n]+|(?<=[\w)\]'\"])\?+(?=\s|$)(?!\s*-?\s*(?:no|yes|none|nil|neg|not)\b)"
+    r"\.(?=\s|$)|[!;\n]+|(?<=[\w)\]'\"])\?+(?=\s|$)(?!\s*-?\s*(?:no|n|nope|yes|y|none|nil|neg|not)\b"
+    r"(?!\s+(?:prior|previous|known|history|hx|h/o)\b))"
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9'/+-]*|[?]")
 
