@@ -574,3 +574,11 @@ def test_a_study_reported_in_words_gets_a_bottom_line_not_a_blank(planner_assist
     )
     assert result.bottom_line.startswith("The review does not report a figure for this from")
     assert "high chance of surgical resection" in result.bottom_line
+
+
+def test_a_plan_put_as_a_question_to_go_ahead_is_answered_yes_or_no(planner_assistant) -> None:
+    result = planner_assistant.ask(
+        "EGD today: F2 varices with red colour sign, banding booked next week. CP-A6, PS 0, "
+        "uHCC. start atezo/bev now in parallel?"
+    )
+    assert result.bottom_line.startswith("No: Atezolizumab + bevacizumab: avoid")

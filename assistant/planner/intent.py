@@ -278,7 +278,10 @@ def plan(
         asks_verdict(question, result.focus)
         or asks_verdict(question, result.focus, by_example=ask.is_("verdict"))
     )
-    result.yes_no = bool(_YES_NO.match(question) or _YES_NO.match(_last_question(question)))
+    asked = _last_question(question)
+    result.yes_no = bool(_YES_NO.match(question) or _YES_NO.match(asked)) or (
+        result.asks_verdict and bool(_GO_AHEAD.search(asked))  # "start atezo/bev now?"
+    )
     named_trials, _, _ = _named(normalize(correct(question)))
     registry = load_trials()
     result.trials = [t.id for n in named_trials for t in registry.lookup(n)[:1]]
@@ -398,6 +401,15 @@ _YES_NO = re.compile(
 # Where a question's last sentence or clause starts: "ECOG 2, CP-A6. surgeons want conversion —
 # does he meet the criteria?" asks yes or no after its facts.
 _CLAUSE_BREAK = re.compile(r"[.!?;:]\s+|\s+[—–-]+\s+|,\s+(?=(?:and\s+)?(?:did|does|is|was|were)\b)")
+
+
+# A named plan put as a question to go ahead with, or to be told it is all right: yes or no.
+_GO_AHEAD = re.compile(
+    r"^\s*(?:(?:so|and|then|ok|okay)\W+)?(?:start|give|go|proceed|continue|begin|use|try|add"
+    r"|switch|keep)\b|\b(?:ok|okay|safe|reasonable|fine|appropriate|sensible|alright|allowed)"
+    r"\s*\?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _last_question(question: str) -> str:
