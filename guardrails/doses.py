@@ -17,6 +17,7 @@ _DOSE = re.compile(
     rf"|\b(?:once|twice|three times)\s+(?:a\s+)?daily\b|\bevery\s+\d+\s+(?:days|weeks)\b|\bq\d+w\b",
     re.IGNORECASE,
 )
+_READ_BACK = re.compile(r"^\s*\*\*(?:Patient as read|Please confirm):\*\*")
 NOTE = (
     "The review does not give that dose; consult the product label for dosing "
     "(the only doses the review states are donafenib 0.2 g twice daily and sorafenib "
@@ -24,22 +25,29 @@ NOTE = (
 )
 
 
-def _allowed(dose: str, line: str) -> bool:
+def _allowed(dose: str, line: str, said: str = "") -> bool:
     if squash(dose).lower() in review_text() and re.match(r"\d", dose):
+        return True
+    # the clinician's own words read back in the profile ("on MMF + pred 15 mg"): theirs, not
+    # a dose the answer gives; anywhere else a dose must be the review's
+    if re.match(r"\d", dose) and squash(dose).lower() in said and _READ_BACK.match(line):
         return True
     # A bare frequency is allowed only beside an allowed amount, or in a quote of the review.
     return in_review(line.lstrip("> "))
 
 
-def check_doses(text: str) -> Outcome:
+def check_doses(text: str, messages: tuple[str, ...] = ()) -> Outcome:
+    """`text` without the doses the review does not print; `messages` are the clinician's own,
+    whose doses may be read back to them."""
+    said = squash(" ".join(messages)).lower()
     removed: list[str] = []
     lines = text.split("\n")
     for index, line in body_lines(text):
         doses = [m.group(0) for m in _DOSE.finditer(line)]
-        amounts_ok = any(_allowed(d, line) for d in doses if re.match(r"\d", d))
+        amounts_ok = any(_allowed(d, line, said) for d in doses if re.match(r"\d", d))
         new = line
         for dose in doses:
-            if _allowed(dose, line) or (not re.match(r"\d", dose) and amounts_ok):
+            if _allowed(dose, line, said) or (not re.match(r"\d", dose) and amounts_ok):
                 continue
             removed.append(dose)
             new = new.replace(dose, "", 1)

@@ -123,7 +123,7 @@ def check_output(
         lambda t: check_regimens(result, t, read),
         check_claims,
         check_language,
-        lambda t: check_doses(t),
+        lambda t: check_doses(t, conversation.messages if conversation else ()),
         lambda t: check_numbers(t),
         lambda t: check_backing(t, conversation.tool_text if conversation else None),
         lambda t: check_citations(result, t),

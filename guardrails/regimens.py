@@ -62,6 +62,7 @@ _SWITCH = re.compile(
     r"\b(?:switch|mov|chang|escalat|proceed|turn|go)(?:e|es|ed|ing)?\s+(?:on\s+)?to\b", re.I
 )
 # What follows "if"/"when" is the condition, not the choice ("... for stage B when TACE fails").
+_REVIEW_QUOTE = re.compile(r"\u201c([^\u201d]{20,})\u201d")
 _CONDITION = re.compile(r"\b(?:if|when|where|unless|until|once)\b", re.IGNORECASE)
 _CLAUSES = re.compile(r";|,\s*(?=but\b|whereas\b|while\b|not\b)|\s(?=but\b|whereas\b)", re.I)
 _OPTION_ITEM = re.compile(r"^\s*(?:\d+[.)]|#\d+)\s+(?:\*\*)?(.+?)(?:\*\*|$)")
@@ -132,6 +133,9 @@ def endorsed_ids(result: AnswerResult, text: str) -> list[str]:
             if (found := _item_regimen(item.group(1))) and not _HEDGED.search(line[:12]):
                 ids.append(found)
             continue
+        # an inline quote of the review ("Nearest it comes: the review (...): “...”") is its
+        # words, not the answer's endorsement, as a quoted block is
+        line = _REVIEW_QUOTE.sub(lambda m: " " if in_review(m.group(1)) else m.group(0), line)
         for sentence in sentences(without_brackets(line)):
             for inline in _INLINE_ITEM.finditer(sentence):
                 if (found := _item_regimen(inline.group(1))) is not None:

@@ -226,3 +226,24 @@ def test_the_bottom_line_shown_first_is_the_checked_text() -> None:
     checked = check_output(result)
     assert "will cure her" not in checked.bottom_line
     assert checked.refused or checked.bottom_line in checked.answer
+
+
+def test_a_dose_the_clinician_typed_may_be_read_back_but_not_advised() -> None:
+    from guardrails.doses import check_doses
+
+    said = ("SLE on MMF + pred 15 mg, CP-A5. 1L?",)
+    read_back = "**Patient as read:** active autoimmune disease (“on MMF + pred 15 mg”)."
+    assert check_doses(read_back, said).result.passed
+    advised = "Give prednisolone 15 mg daily with it."
+    assert not check_doses(advised, said).result.passed
+
+
+def test_a_review_quote_inline_is_not_the_answers_endorsement() -> None:
+    from assistant.agent import Assistant
+    from assistant.conversations import MemoryConversations
+
+    result = Assistant(conversations=MemoryConversations()).ask(
+        "what were the KEYNOTE-240 results for pembro 2L after sorafenib?"
+    )
+    assert all(g.passed for g in result.guardrails if g.check == "regimen_agreement")
+    assert result.bottom_line.startswith("The review does not report KEYNOTE-240.")
