@@ -302,3 +302,12 @@ def test_short_follow_ups_carry_what_the_last_turn_asked(planner_assistant) -> N
     arm = planner_assistant.ask("and the sorafenib arm ORR?", thread_id=thread)
     assert [step.args["name"] for step in arm.trace] == ["himalaya"]
     assert "5.1% with sorafenib" in arm.bottom_line
+
+
+def test_a_drug_alone_after_a_figure_asks_that_arm(planner_assistant) -> None:
+    thread = planner_assistant.new_thread()
+    planner_assistant.ask("HIMALAYA OS HR for STRIDE vs sorafenib?", thread_id=thread)
+    alone = planner_assistant.ask("durva alone?", thread_id=thread)
+    assert [step.args["name"] for step in alone.trace] == ["himalaya"]
+    assert "OS HR 0.86" in alone.bottom_line
+    assert "0.78" not in alone.bottom_line  # STRIDE's, not durvalumab's

@@ -145,7 +145,7 @@ _DOSE_CHANGE = re.compile(
     r"\bdos(?:e|ing)[\s-]+(?:reduc|modif|adjust|escalat|chang|interrupt|de-?escalat)\w*"
     r"|\b(?:reduc\w*|lower\w*|adjust\w*|modify\w*|cut\w*)\s+(?:the\s+|its\s+|his\s+|her\s+)?dos"
 )
-_ARM_OF = re.compile(r"\b(?:arm|arms|group|cohort|control)\b")
+_ARM_OF = re.compile(r"\b(?:arm|arms|group|cohort|control|alone|mono(?:therapy)?)\b")
 _WHY = re.compile(r"\bwhy\b|\bexplain\w*\b|\breasons?\b|\bhow\s+come\b")
 _FOLLOW_UP_COMPARE = re.compile(
     r"\bcompare\w*\b|\bwhat\s+about\b|\band\s+(?:in|for)\b|\bversus\b|\bvs\b"
@@ -360,6 +360,18 @@ def _covered(general: tuple[str, ...], drugs: set[str]) -> bool:
     return True
 
 
+def _alone(text: str) -> list[str]:
+    """Names of the one-drug regimens of the drugs a text names ("durva" -> Durvalumab)."""
+    catalogue = load_catalogue()
+    return [
+        r.name
+        for token, _, _ in load_vocabulary().matches(text)
+        if token.startswith("agent_")
+        for r in catalogue.regimens.values()
+        if r.agents == (token.removeprefix("agent_"),)
+    ]
+
+
 def _assume_first_line(result: Plan) -> None:
     """A first-line answer for a patient whose line was never said takes them as untreated, and
     says so: the profile shown and the tools' profile carry the line the answer is for."""
@@ -550,6 +562,8 @@ def _plan(
             return Plan(intent, calls, metric=", ".join(metrics))
     # "and for len/pembro?" after a figure: the same figure, for the regimen now named
     carries = bool(lookups) and points_back(text) and not patient_facts
+    if carries and not (trials or regimens):  # "durva alone?": a drug alone is its own regimen
+        regimens = _alone(text)
     named_study = trials or (regimens and (metrics or about_study or carries))
     if named_study and not (patient_facts and selection):
         return _study_plan(question, text, trials, regimens, metrics, lookups or [])
