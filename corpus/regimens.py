@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -81,24 +82,30 @@ class Catalogue:
         """`general` is `agent` or the class it belongs to (`anti_pd_1` covers pembrolizumab)."""
         return general == agent or general in self.agents[agent].classes
 
+    def covers(self, general: Sequence[str], drugs: Iterable[str]) -> bool:
+        """Each drug is one of `general`'s agents, itself or by class, one for one."""
+        pending = list(general)
+        for drug in drugs:
+            match = next((g for g in pending if self._covers(g, drug)), None)
+            if match is None:
+                return False
+            pending.remove(match)
+        return not pending
+
     def generalisations(self, regimen_id: str) -> list[str]:
         """Regimens that name `regimen_id`'s drugs by class: lenvatinib + pembrolizumab is an
         instance of "lenvatinib + an anti-PD-1 antibody", so what the review says of the class
         applies to it."""
         named = self.regimen(regimen_id).agents
-        found = []
-        for other in self.regimens.values():
-            if other.id == regimen_id or len(other.agents) != len(named):
-                continue
-            pending = list(other.agents)
-            for agent in named:
-                match = next((g for g in pending if self._covers(g, agent)), None)
-                if match is None:
-                    break
-                pending.remove(match)
-            else:
-                found.append(other.id)
-        return found
+        return [
+            other.id
+            for other in self.regimens.values()
+            if other.id != regimen_id and self.covers(other.agents, named)
+        ]
+
+    def alone(self, agent: str) -> list[str]:
+        """The regimens of `agent` given alone ("durva monotherapy" is Durvalumab)."""
+        return [r.id for r in self.regimens.values() if r.agents == (agent,)]
 
 
 def _read(path: Path) -> Catalogue:

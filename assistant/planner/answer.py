@@ -250,7 +250,7 @@ def _arm_asked(plan: Plan, artifact: dict[str, Any]) -> dict[str, Any]:
         if kind == "regimen":
             named.add(key)
         elif kind == "agent":  # a drug alone is its own regimen ("durva monotherapy")
-            named |= {r.id for r in catalogue.regimens.values() if r.agents == (key,)}
+            named |= set(catalogue.alone(key))
     if len(named) != 1 or set(plan.focus) - named:  # "len/pembro vs lenvatinib alone": both
         return artifact
     registry = load_trials()

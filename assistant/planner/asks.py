@@ -134,10 +134,15 @@ def _index() -> _Index:
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
+def sentences_of(question: str) -> list[str]:
+    """A question's sentences (a note's lines count as sentences)."""
+    return [s.strip() for s in _SENTENCE_END.split(question) if s.strip()]
+
+
 def asking_sentence(question: str) -> str:
     """The sentence that asks: the last with a question mark, else the last ("58M, CP-A5, PS0.
     onc wants STRIDE - your take?" asks in its last sentence; its facts ask nothing)."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(question) if s.strip()]
+    sentences = sentences_of(question)
     asking = [s for s in sentences if "?" in s]
     return (asking or sentences or [question])[-1]
 

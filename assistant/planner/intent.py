@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from assistant.planner.absent import Absent, absent_things
-from assistant.planner.asks import asking_sentence, classify
+from assistant.planner.asks import asking_sentence, classify, sentences_of
 from assistant.planner.followup import carried_calls, points_back
 from assistant.planner.metrics import COMPARABLE, metrics_asked
 from assistant.planner.parts import split_parts
@@ -315,7 +315,6 @@ def _received(regimen: str, received: set[str], profile: dict[str, Any]) -> bool
 
 
 _ADD = re.compile(r"\b(?:add|adding|adds|added|on\s+top\s+of)\b", re.I)
-_SENTENCES = re.compile(r"(?<=[.;!?])\s+|\n+")
 
 
 def _added_regimen(question: str) -> str | None:
@@ -323,7 +322,7 @@ def _added_regimen(question: str) -> str | None:
     sintilimab, add ipilimumab"): the drugs of the sentence that adds, as one regimen of the
     catalogue, itself or by class (sintilimab + ipilimumab is an anti-PD-1 + ipilimumab), or the
     either-or regimen that holds them (atezolizumab + lenvatinib or sorafenib)."""
-    sentence = next((s for s in _SENTENCES.split(question) if _ADD.search(s)), "")
+    sentence = next((s for s in sentences_of(question) if _ADD.search(s)), "")
     if not sentence:
         return None
     catalogue = load_catalogue()
@@ -343,32 +342,20 @@ def _added_regimen(question: str) -> str | None:
         if set(regimen.agents) == drugs:
             return regimen.id
     for regimen in catalogue.regimens.values():  # by class: the drugs as the review names them
-        if len(regimen.agents) == len(drugs) and _covered(regimen.agents, drugs):
+        if catalogue.covers(regimen.agents, drugs):
             return regimen.id
     either = [r for r in catalogue.regimens.values() if " or " in r.name and drugs < set(r.agents)]
     return either[0].id if either else None
-
-
-def _covered(general: tuple[str, ...], drugs: set[str]) -> bool:
-    catalogue = load_catalogue()
-    pending = list(general)
-    for drug in drugs:
-        match = next((g for g in pending if g == drug or g in catalogue.agents[drug].classes), None)
-        if match is None:
-            return False
-        pending.remove(match)
-    return True
 
 
 def _alone(text: str) -> list[str]:
     """Names of the one-drug regimens of the drugs a text names ("durva" -> Durvalumab)."""
     catalogue = load_catalogue()
     return [
-        r.name
+        catalogue.regimen(r).name
         for token, _, _ in load_vocabulary().matches(text)
         if token.startswith("agent_")
-        for r in catalogue.regimens.values()
-        if r.agents == (token.removeprefix("agent_"),)
+        for r in catalogue.alone(token.removeprefix("agent_"))
     ]
 
 
